@@ -1,0 +1,74 @@
+/*
+ * ip.c - parse and print IPv4 and IPv6 addresses
+ *
+ * Thin, checked wrappers over inet_pton(3) and inet_ntop(3).  No state.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "ip.h"
+
+bool
+bmx_ip_parse(const char *text, struct bmx_ip *out)
+{
+	struct bmx_ip ip;
+
+	memset(&ip, 0, sizeof(ip));
+	if (strchr(text, ':') != NULL) {
+		ip.family = BMX_IP_V6;
+		if (inet_pton(AF_INET6, text, ip.bytes) != 1)
+			return false;
+	} else {
+		ip.family = BMX_IP_V4;
+		if (inet_pton(AF_INET, text, ip.bytes) != 1)
+			return false;
+	}
+	*out = ip;
+	return true;
+}
+
+bool
+bmx_ip_parse_n(const char *text, size_t len, struct bmx_ip *out)
+{
+	char buf[BMX_IP_STRLEN];
+
+	if (len >= sizeof(buf) || memchr(text, '\0', len) != NULL)
+		return false;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return bmx_ip_parse(buf, out);
+}
+
+const char *
+bmx_ip_format(const struct bmx_ip *ip, char *buf, size_t len)
+{
+	int af = ip->family == BMX_IP_V6 ? AF_INET6 : AF_INET;
+
+	if (inet_ntop(af, ip->bytes, buf, (socklen_t)len) == NULL && len > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+unsigned
+bmx_ip_bits(const struct bmx_ip *ip)
+{
+	return ip->family == BMX_IP_V6 ? 128 : 32;
+}
+
+struct bmx_ip
+bmx_ip_v4(const uint8_t bytes[4])
+{
+	struct bmx_ip ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.family = BMX_IP_V4;
+	memcpy(ip.bytes, bytes, 4);
+	return ip;
+}
+
+bool
+bmx_ip_equal(const struct bmx_ip *a, const struct bmx_ip *b)
+{
+	return a->family == b->family &&
+	    memcmp(a->bytes, b->bytes, a->family == BMX_IP_V6 ? 16 : 4) == 0;
+}
