@@ -51,8 +51,8 @@ dsn_len(const char *s, char cls)
 }
 
 bool
-bmx_access_parse(const char *result, struct bmx_access *out, char *err,
-    size_t errlen)
+bmx_access_parse(
+    const char *result, struct bmx_access *out, char *err, size_t errlen)
 {
 	const char *s = skip_space(result), *rest;
 	size_t n;
@@ -81,18 +81,26 @@ bmx_access_parse(const char *result, struct bmx_access *out, char *err,
 			    "unexpected text \"%s\" after %.5s", rest, s);
 			return false;
 		}
-		out->action = (s[0] == 'O' || s[0] == 'o') ? BMX_ACCESS_OK
-							   : BMX_ACCESS_DUNNO;
+		out->action = (s[0] == 'O' || s[0] == 'o') ? BMX_ACCESS_OK :
+							     BMX_ACCESS_DUNNO;
 		return true;
 	}
 	n = strspn(s, "0123456789");
+	if (n == 3 && s[3] == '\0' && (s[0] == '4' || s[0] == '5')) {
+		snprintf(err, errlen,
+		    "\"%s\" alone is an all-numerical result, which Postfix "
+		    "takes as OK; write \"%s text\" to refuse",
+		    s, s);
+		return false;
+	}
 	if (n > 0 && s[n] == '\0') {
 		out->action = BMX_ACCESS_OK; /* all-numerical: as OK */
 		return true;
 	}
 	if (n == 3 && (s[3] == '\0' || s[3] == ' ' || s[3] == '\t') &&
 	    (s[0] == '4' || s[0] == '5')) {
-		out->action = s[0] == '4' ? BMX_ACCESS_DEFER : BMX_ACCESS_REJECT;
+		out->action =
+		    s[0] == '4' ? BMX_ACCESS_DEFER : BMX_ACCESS_REJECT;
 		out->code = (unsigned)((s[0] - '0') * 100 + (s[1] - '0') * 10 +
 		    (s[2] - '0'));
 		rest = skip_space(s + 3);

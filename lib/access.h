@@ -9,6 +9,8 @@
  *   4NN [d.d.d] [text]   refuse for now with this code
  *   5NN [d.d.d] [text]   refuse with this code
  *   OK, or all digits    the address is acceptable: stop looking
+ *                        (but "4NN" or "5NN" alone is an error: Postfix
+ *                        would take it as OK, surely not what was meant)
  *   DUNNO                as if the address were not in this table
  *   WARN [text]          log the text, then as DUNNO
  *
@@ -52,16 +54,16 @@ struct bmx_access {
  * @param err receives the reason on failure
  * @return true on success
  */
-bool bmx_access_parse(const char *result, struct bmx_access *out, char *err,
-    size_t errlen);
+bool bmx_access_parse(
+    const char *result, struct bmx_access *out, char *err, size_t errlen);
 
 /**
  * Check every rule of a table; each bad result is an error in diag with
  * the table's name and the rule's line.
  * @return true when every result parses
  */
-bool bmx_access_check_table(const struct bmx_cidr_table *t,
-    struct bmx_diag *diag);
+bool bmx_access_check_table(
+    const struct bmx_cidr_table *t, struct bmx_diag *diag);
 
 /** @return "REJECT", "DEFER", "OK", "DUNNO" or "WARN". */
 const char *bmx_access_name(enum bmx_access_action a);

@@ -61,11 +61,11 @@ struct range6 {
 /* Ranges of one address family, with the index on the top bits. */
 struct family_map {
 	size_t n;
-	struct range4 *r4;  /* IPv4 */
-	struct range6 *r6;  /* IPv6 */
-	uint32_t *index;    /* 2^ibits + 1 entries */
+	struct range4 *r4; /* IPv4 */
+	struct range6 *r6; /* IPv6 */
+	uint32_t *index;   /* 2^ibits + 1 entries */
 	unsigned ibits;
-	unsigned bits;	    /* 32 or 128 */
+	unsigned bits; /* 32 or 128 */
 };
 
 struct bmx_cidr_table {
@@ -211,8 +211,8 @@ parse_prefix(struct parser *p, unsigned line, const char *tok,
 	char fixed[BMX_IP_STRLEN];
 	const char *hint = continued ? " (a line that starts with white space "
 				       "continues the line before it: do "
-				       "not indent lines)"
-				     : "";
+				       "not indent lines)" :
+				       "";
 	char *addr, *slash, *close;
 	size_t len = strlen(tok);
 	unsigned long plen;
@@ -232,8 +232,7 @@ parse_prefix(struct parser *p, unsigned line, const char *tok,
 		addr++;
 		if (close[1] != '\0' && close[1] != '/') {
 			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "unexpected text after ']' in \"%s\"%s", tok,
-			    hint);
+			    "unexpected text after ']' in \"%s\"%s", tok, hint);
 			return false;
 		}
 		/* "[a]/n" -> "a/n" */
@@ -422,8 +421,8 @@ parse_line(struct parser *p, unsigned line, char *s, bool continued)
 			    continued ? " (a line that starts with white "
 					"space continues the line before it: "
 					"do not indent the lines inside "
-					"if..endif)"
-				      : "");
+					"if..endif)" :
+					"");
 			return;
 		}
 		if (!parse_prefix(p, line, pat, &lit, continued))
@@ -598,8 +597,7 @@ prefix_in(struct key b, unsigned bl, struct key a, unsigned al, unsigned bits)
 {
 	if (bl < al)
 		return false;
-	return key_cmp(a, b) <= 0 &&
-	    key_cmp(b, key_end(a, al, bits)) <= 0;
+	return key_cmp(a, b) <= 0 && key_cmp(b, key_end(a, al, bits)) <= 0;
 }
 
 struct compiler {
@@ -609,8 +607,8 @@ struct compiler {
 };
 
 static void
-emit_piece(struct compiler *c, int fam, struct key start, unsigned plen,
-    uint32_t rule)
+emit_piece(
+    struct compiler *c, int fam, struct key start, unsigned plen, uint32_t rule)
 {
 	struct piece *pc;
 
@@ -665,8 +663,8 @@ subtract(struct compiler *c, int fam, unsigned bits, struct key q,
  * less the negated prefixes.
  */
 static bool
-compile_rule(struct compiler *c, const struct literal *lits, unsigned n,
-    uint32_t rule)
+compile_rule(
+    struct compiler *c, const struct literal *lits, unsigned n, uint32_t rule)
 {
 	const struct literal *pos = NULL;
 	const struct literal *negs[BMX_CIDR_DEPTH_MAX + 1];
@@ -692,8 +690,8 @@ compile_rule(struct compiler *c, const struct literal *lits, unsigned n,
 				lits[i].plen, bits))
 				return false;
 	}
-	subtract(c, fam, bits, k, pos != NULL ? pos->plen : 0, negs, nnegs,
-	    rule);
+	subtract(
+	    c, fam, bits, k, pos != NULL ? pos->plen : 0, negs, nnegs, rule);
 	return c->npieces[fam] > before;
 }
 
@@ -720,13 +718,13 @@ static void
 sweep_emit(struct sweep *s, struct key start, uint32_t rule)
 {
 	struct family_map *m = s->m;
-	size_t size = m->bits == 32 ? sizeof(struct range4)
-				    : sizeof(struct range6);
+	size_t size =
+	    m->bits == 32 ? sizeof(struct range4) : sizeof(struct range6);
 	void **arr = m->bits == 32 ? (void **)&m->r4 : (void **)&m->r6;
 
 	if (m->n > 0) {
-		uint32_t last = m->bits == 32 ? m->r4[m->n - 1].rule
-					      : m->r6[m->n - 1].rule;
+		uint32_t last =
+		    m->bits == 32 ? m->r4[m->n - 1].rule : m->r6[m->n - 1].rule;
 		if (last == rule)
 			return;
 	}
@@ -766,8 +764,8 @@ sweep_family(struct family_map *m, struct piece *pc, size_t n, unsigned bits)
 	for (i = 0; i < n && !s.nomem; i++) {
 		struct key end = key_end(pc[i].start, pc[i].plen, bits);
 
-		while (depth > 0 && key_cmp(stack[depth - 1].end,
-					pc[i].start) < 0) {
+		while (depth > 0 &&
+		    key_cmp(stack[depth - 1].end, pc[i].start) < 0) {
 			/* the top ends before this piece: close it */
 			depth--;
 			if (key_cmp(pos, stack[depth].end) <= 0) {
@@ -835,7 +833,8 @@ build_index(struct family_map *m)
 	for (b = 0; b < nb; b++) {
 		first.hi = m->bits == 32 ? 0 : (uint64_t)b << (64 - ibits);
 		first.lo = m->bits == 32 ? (uint64_t)b << (32 - ibits) : 0;
-		while (r + 1 < m->n && key_cmp(range_start(m, r + 1), first) <= 0)
+		while (
+		    r + 1 < m->n && key_cmp(range_start(m, r + 1), first) <= 0)
 			r++;
 		m->index[b] = (uint32_t)r;
 	}
@@ -877,8 +876,8 @@ compile(struct parser *p)
 		t->rules[i].result = t->pool + r->result_off;
 		t->rules[i].line = r->line;
 		t->rules[i].index = (unsigned)i;
-		if (!compile_rule(&c, p->lits + r->lit_off, r->nlits,
-			(uint32_t)i) &&
+		if (!compile_rule(
+			&c, p->lits + r->lit_off, r->nlits, (uint32_t)i) &&
 		    !c.nomem)
 			bmx_diag_add(p->diag, BMX_DIAG_WARNING, p->name,
 			    r->line,
@@ -907,8 +906,8 @@ nomem:
 }
 
 struct bmx_cidr_table *
-bmx_cidr_parse(const char *name, const char *text, size_t len,
-    struct bmx_diag *diag)
+bmx_cidr_parse(
+    const char *name, const char *text, size_t len, struct bmx_diag *diag)
 {
 	struct bmx_cidr_table *t = NULL;
 	struct parser p;

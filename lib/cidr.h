@@ -57,15 +57,15 @@ struct bmx_cidr_rule {
  * @return the table, or NULL when there was at least one error (or no
  *     memory, which is reported in diag too).  The caller frees it.
  */
-struct bmx_cidr_table *bmx_cidr_parse(const char *name, const char *text,
-    size_t len, struct bmx_diag *diag);
+struct bmx_cidr_table *bmx_cidr_parse(
+    const char *name, const char *text, size_t len, struct bmx_diag *diag);
 
 /**
  * Find the first rule that matches an address.
  * @return the rule (owned by the table), or NULL when none matches
  */
-const struct bmx_cidr_rule *bmx_cidr_match(const struct bmx_cidr_table *t,
-    const struct bmx_ip *ip);
+const struct bmx_cidr_rule *bmx_cidr_match(
+    const struct bmx_cidr_table *t, const struct bmx_ip *ip);
 
 /** @return the table's name as given to bmx_cidr_parse(). */
 const char *bmx_cidr_name(const struct bmx_cidr_table *t);
@@ -74,8 +74,8 @@ const char *bmx_cidr_name(const struct bmx_cidr_table *t);
 size_t bmx_cidr_nrules(const struct bmx_cidr_table *t);
 
 /** @return rule number i (0-based), or NULL when out of range. */
-const struct bmx_cidr_rule *bmx_cidr_rule(const struct bmx_cidr_table *t,
-    size_t i);
+const struct bmx_cidr_rule *bmx_cidr_rule(
+    const struct bmx_cidr_table *t, size_t i);
 
 /** @return the number of disjoint address ranges the table compiled to. */
 size_t bmx_cidr_nranges(const struct bmx_cidr_table *t);

@@ -57,10 +57,10 @@ bmx_diag_format(const struct bmx_diag_entry *e, char *buf, size_t len)
 	const char *kind = e->level == BMX_DIAG_WARNING ? "warning: " : "";
 
 	if (e->line == 0)
-		return snprintf(buf, len, "%s: %s%s", e->file, kind,
-		    e->message);
-	return snprintf(buf, len, "%s:%u: %s%s", e->file, e->line, kind,
-	    e->message);
+		return snprintf(
+		    buf, len, "%s: %s%s", e->file, kind, e->message);
+	return snprintf(
+	    buf, len, "%s:%u: %s%s", e->file, e->line, kind, e->message);
 }
 
 void

@@ -12,8 +12,8 @@
 #include "fileio.h"
 
 bool
-bmx_file_read(const char *path, char **out, size_t *len, char *err,
-    size_t errlen)
+bmx_file_read(
+    const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;

@@ -23,7 +23,7 @@
  * @param err receives "path: reason" on failure
  * @return true on success
  */
-bool bmx_file_read(const char *path, char **out, size_t *len, char *err,
-    size_t errlen);
+bool bmx_file_read(
+    const char *path, char **out, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -82,8 +82,8 @@ judge(const struct bmx_cidr_table *const *tables, size_t ntables,
 		if (tables[i] == NULL)
 			continue;
 		r = bmx_cidr_match(tables[i], ip);
-		if (r == NULL || !bmx_access_parse(r->result, &a, err,
-				     sizeof(err)))
+		if (r == NULL ||
+		    !bmx_access_parse(r->result, &a, err, sizeof(err)))
 			continue;
 		if (a.action == BMX_ACCESS_DUNNO)
 			continue;
@@ -105,9 +105,9 @@ judge(const struct bmx_cidr_table *const *tables, size_t ntables,
 }
 
 void
-bmx_ipclass_classify(const struct bmx_cidr_table *const *tables,
-    size_t ntables, const struct bmx_cidr_table *names,
-    const struct bmx_ip *ip, struct bmx_ipclass *out)
+bmx_ipclass_classify(const struct bmx_cidr_table *const *tables, size_t ntables,
+    const struct bmx_cidr_table *names, const struct bmx_ip *ip,
+    struct bmx_ipclass *out)
 {
 	struct bmx_ip v4[2];
 	enum bmx_embed e[2];
@@ -122,7 +122,8 @@ bmx_ipclass_classify(const struct bmx_cidr_table *const *tables,
 	if (n == 0) {
 		static const uint8_t zero[12] = { 0 };
 
-		if (ip->family == BMX_IP_V6 && memcmp(ip->bytes, zero, 12) == 0 &&
+		if (ip->family == BMX_IP_V6 &&
+		    memcmp(ip->bytes, zero, 12) == 0 &&
 		    (ip->bytes[12] | ip->bytes[13] | ip->bytes[14] |
 			(ip->bytes[15] & 0xfe)) != 0) {
 			out->embed = BMX_EMBED_COMPAT;

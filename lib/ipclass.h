@@ -84,8 +84,8 @@ struct bmx_ipclass {
  * @param out the result
  */
 void bmx_ipclass_classify(const struct bmx_cidr_table *const *tables,
-    size_t ntables, const struct bmx_cidr_table *names,
-    const struct bmx_ip *ip, struct bmx_ipclass *out);
+    size_t ntables, const struct bmx_cidr_table *names, const struct bmx_ip *ip,
+    struct bmx_ipclass *out);
 
 /** @return "mapped", "nat64", ... or "" for BMX_EMBED_NONE. */
 const char *bmx_embed_name(enum bmx_embed e);

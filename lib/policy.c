@@ -11,7 +11,8 @@ bmx_policy_address(const struct bmx_ipclass *c, const char *rcpt,
     const char *host, const struct bmx_cidr_table *registry,
     struct bmx_decision *d)
 {
-	char addr[BMX_IP_STRLEN], inner[BMX_IP_STRLEN], where[BMX_IP_STRLEN + 300];
+	char addr[BMX_IP_STRLEN], inner[BMX_IP_STRLEN],
+	    where[BMX_IP_STRLEN + 300];
 	char prefix[BMX_IP_STRLEN + 300];
 	const char *text;
 

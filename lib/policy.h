@@ -32,9 +32,9 @@ enum bmx_verdict {
 
 struct bmx_decision {
 	enum bmx_verdict verdict;
-	unsigned code;		   /**< 554, 451 ...; 0 on accept */
-	char dsn[12];		   /**< "5.7.1"; "" on accept */
-	char text[BMX_REPLY_MAX];  /**< after code and DSN; "" on accept */
+	unsigned code;		  /**< 554, 451 ...; 0 on accept */
+	char dsn[12];		  /**< "5.7.1"; "" on accept */
+	char text[BMX_REPLY_MAX]; /**< after code and DSN; "" on accept */
 };
 
 /**

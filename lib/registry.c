@@ -32,8 +32,8 @@ bmx_registry_table(struct bmx_diag *diag)
 {
 	struct bmx_cidr_table *t;
 
-	t = bmx_cidr_parse(BMX_REGISTRY_NAME, bmx_bogons_data,
-	    bmx_bogons_data_len, diag);
+	t = bmx_cidr_parse(
+	    BMX_REGISTRY_NAME, bmx_bogons_data, bmx_bogons_data_len, diag);
 	if (t != NULL && !bmx_access_check_table(t, diag)) {
 		bmx_cidr_free(t);
 		return NULL;

@@ -41,7 +41,7 @@ struct bmx_cidr_table *bmx_registry_table(struct bmx_diag *diag);
  * @param buf receives the class; "" when the rule has no text
  * @return buf
  */
-const char *bmx_registry_class(const struct bmx_cidr_rule *rule, char *buf,
-    size_t len);
+const char *bmx_registry_class(
+    const struct bmx_cidr_rule *rule, char *buf, size_t len);
 
 #endif

@@ -25,9 +25,8 @@
 #include "policy.h"
 #include "registry.h"
 
-static const char usage_text[] =
-    "usage: bogusmx-check [--json] ADDRESS...\n"
-    "       bogusmx-check --version\n";
+static const char usage_text[] = "usage: bogusmx-check [--json] ADDRESS...\n"
+				 "       bogusmx-check --version\n";
 
 static void
 usage(void)
@@ -114,8 +113,8 @@ print_human(const char *target, const struct bmx_ipclass *c,
     const struct bmx_decision *d)
 {
 	char addr[BMX_IP_STRLEN], reply[BMX_REPLY_MAX + 16];
-	const struct bmx_cidr_rule *r = c->rule != NULL ? c->rule
-							: c->class_rule;
+	const struct bmx_cidr_rule *r =
+	    c->rule != NULL ? c->rule : c->class_rule;
 
 	printf("%s\n", target);
 	bmx_ip_format(&c->address, addr, sizeof(addr));
@@ -125,14 +124,14 @@ print_human(const char *target, const struct bmx_ipclass *c,
 		printf("  embedded %s %s%s\n", bmx_embed_name(c->embed), addr,
 		    c->embed == BMX_EMBED_COMPAT ? " (not unwrapped: "
 						   "the form itself is "
-						   "reserved)"
-						 : " (judged instead)");
+						   "reserved)" :
+						   " (judged instead)");
 	}
 	printf("  class    %s\n", c->class_name);
 	if (r != NULL)
 		printf("  prefix   %s (%s, line %u: %s)\n", r->pattern,
-		    c->rule != NULL ? bmx_cidr_name(c->table)
-				    : BMX_REGISTRY_NAME,
+		    c->rule != NULL ? bmx_cidr_name(c->table) :
+				      BMX_REGISTRY_NAME,
 		    r->line, r->result);
 	printf("  verdict  %s\n", bmx_verdict_name(d->verdict));
 	if (d->verdict != BMX_VERDICT_ACCEPT) {

@@ -1,0 +1,30 @@
+# deps.sh - sourced by scripts/run and scripts/test: install what is missing.
+# bmx_need PACKAGE... installs the Debian packages that are not installed.
+
+bmx_sudo() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		echo "$0: need root (or sudo) to run: $*" >&2
+		return 1
+	fi
+}
+
+bmx_need() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} = 0 ] && return 0
+	echo "$0: installing ${missing[*]}"
+	bmx_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+		bmx_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "${missing[@]}"
+}
+
+BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
+	libconfuse-dev libidn2-dev)
+BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3)

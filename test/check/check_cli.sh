@@ -1,0 +1,71 @@
+#!/bin/bash
+# check_cli.sh - bogusmx-check as a user runs it: human output, --json,
+# exit statuses, usage errors, --version.
+# Usage: check_cli.sh PATH/TO/bogusmx-check TESTDIR
+set -u
+check=$1
+fails=0 n=0
+
+expect() { # description, want-status, want-substring, command...
+	local what=$1 want=$2 sub=$3 out rc
+	shift 3
+	n=$((n + 1))
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: $what: exit $rc, want $want"; echo "$out"
+		fails=$((fails + 1))
+	elif [[ "$out" != *"$sub"* ]]; then
+		echo "FAIL: $what: output lacks: $sub"; echo "$out"
+		fails=$((fails + 1))
+	else
+		echo "ok: $what"
+	fi
+}
+
+expect "loopback rejected" 1 \
+	"554 5.7.1 Address 127.0.0.1 is in loopback network (RFC 1122)" \
+	"$check" 127.0.0.1
+expect "public accepted" 0 "verdict  accept" "$check" 8.8.8.8
+expect "mixed targets: any reject exits 1" 1 "class    public" \
+	"$check" 8.8.8.8 10.1.2.3
+expect "mapped form judged by its IPv4" 1 \
+	'"embedded":{"form":"ipv4-mapped","address":"127.0.0.1"}' \
+	"$check" --json ::ffff:127.0.0.1
+expect "json reject line" 1 \
+	'{"target":"10.0.0.1","domain":null,"verdict":"reject","reply":"554 5.7.1 Address 10.0.0.1 is in private network (RFC 1918)","class":"private"' \
+	"$check" --json 10.0.0.1
+expect "json accept has no reply" 0 \
+	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","class":"public"' \
+	"$check" --json 2a00:1450::1
+expect "name collision text" 1 "ICANN's name collision signal" \
+	"$check" 127.0.53.53
+expect "domain is a usage error for now" 64 "not supported yet" \
+	"$check" hot.de
+expect "no target is a usage error" 64 "usage: bogusmx-check" "$check"
+expect "unknown option is a usage error" 64 "usage:" "$check" --frobnicate 1.2.3.4
+expect "version names the registry date" 0 \
+	"special-purpose address registry of 20" "$check" --version
+
+# One JSON object per line, as many lines as targets.
+lines=$("$check" --json 127.0.0.1 8.8.8.8 ::1 | wc -l)
+n=$((n + 1))
+if [ "$lines" != 3 ]; then
+	echo "FAIL: --json printed $lines lines for 3 targets"
+	fails=$((fails + 1))
+else
+	echo "ok: one JSON line per target"
+fi
+# The JSON must parse, when python3 is there to say so.
+if command -v python3 >/dev/null; then
+	n=$((n + 1))
+	if "$check" --json 127.0.0.1 ::ffff:8.8.8.8 64:ff9b::a00:1 |
+		python3 -c 'import json,sys
+for l in sys.stdin: json.loads(l)'; then
+		echo "ok: JSON parses"
+	else
+		echo "FAIL: JSON does not parse"; fails=$((fails + 1))
+	fi
+fi
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
