@@ -742,6 +742,23 @@ sweep_emit(struct sweep *s, struct key start, uint32_t rule)
 	m->n++;
 }
 
+/* Give back what the doubling growth left unused. */
+static void
+shrink(struct family_map *m)
+{
+	void *p;
+
+	if (m->bits == 32) {
+		p = realloc(m->r4, m->n * sizeof(*m->r4));
+		if (p != NULL)
+			m->r4 = p;
+	} else {
+		p = realloc(m->r6, m->n * sizeof(*m->r6));
+		if (p != NULL)
+			m->r6 = p;
+	}
+}
+
 struct active {
 	struct key end;
 	uint32_t best;
@@ -756,11 +773,21 @@ sweep_family(struct family_map *m, struct piece *pc, size_t n, unsigned bits)
 	struct key pos = { 0, 0 }, max = key_end(pos, 0, bits);
 	unsigned depth = 0;
 	bool done = false;
-	size_t i;
+	size_t i, k;
 
 	m->bits = bits;
 	if (n > 0)
 		qsort(pc, n, sizeof(*pc), piece_cmp);
+	/*
+	 * Equal prefixes: only the first (lowest rule) can ever win, and
+	 * dropping the others bounds the stack by the nesting depth of
+	 * distinct prefixes (bits + 1).
+	 */
+	for (i = 0, k = 0; i < n; i++)
+		if (k == 0 || key_cmp(pc[i].start, pc[k - 1].start) != 0 ||
+		    pc[i].plen != pc[k - 1].plen)
+			pc[k++] = pc[i];
+	n = k;
 	for (i = 0; i < n && !s.nomem; i++) {
 		struct key end = key_end(pc[i].start, pc[i].plen, bits);
 
@@ -795,6 +822,8 @@ sweep_family(struct family_map *m, struct piece *pc, size_t n, unsigned bits)
 	}
 	if (!done && !s.nomem)
 		sweep_emit(&s, pos, NO_RULE);
+	if (!s.nomem)
+		shrink(m);
 	return !s.nomem;
 }
 
@@ -867,8 +896,14 @@ compile(struct parser *p)
 		goto nomem;
 	t->nrules = p->nrules;
 	t->pool = p->pool;
-	t->pool_len = p->pool_cap;
+	t->pool_len = p->pool_len;
 	p->pool = NULL;
+	if (t->pool_len > 0) {
+		char *np = realloc(t->pool, t->pool_len);
+
+		if (np != NULL)
+			t->pool = np;
+	}
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule_src *r = &p->rules[i];
 

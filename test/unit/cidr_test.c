@@ -239,6 +239,40 @@ test_limits(void **state)
 	free(text);
 }
 
+static void
+test_duplicates(void **state)
+{
+	struct bmx_cidr_table *t;
+	const struct bmx_cidr_rule *r;
+	struct bmx_diag d;
+	struct bmx_ip ip;
+	char *text;
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	/* Many rules with one prefix, in both families: the first wins. */
+	text = malloc(1000 * 64);
+	assert_non_null(text);
+	for (i = 0; i < 500; i++)
+		n += (size_t)sprintf(
+		    text + n, "10.0.0.0/8 R%d\n::/0 S%d\n", i, i);
+	bmx_diag_init(&d);
+	t = bmx_cidr_parse("dup", text, n, &d);
+	assert_non_null(t);
+	assert_true(bmx_ip_parse("10.1.2.3", &ip));
+	r = bmx_cidr_match(t, &ip);
+	assert_non_null(r);
+	assert_string_equal(r->result, "R0");
+	assert_true(bmx_ip_parse("2001:db8::1", &ip));
+	r = bmx_cidr_match(t, &ip);
+	assert_non_null(r);
+	assert_string_equal(r->result, "S0");
+	bmx_cidr_free(t);
+	bmx_diag_clear(&d);
+	free(text);
+}
+
 /* Parse test/golden/NAME.cidr and compare the messages with NAME.out. */
 static void
 golden(const char *name)
@@ -296,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_rule_fields),
 		cmocka_unit_test(test_never_matches_warning),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_golden_errors),
 	};
 
