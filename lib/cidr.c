@@ -462,6 +462,17 @@ parse_line(struct parser *p, unsigned line, char *s, bool continued)
 	add_rule(p, line, s, (size_t)(pat + toklen - s), rest, &lit);
 }
 
+/* Trim the end of a complete logical line and parse it. */
+static void
+finish_line(
+    struct parser *p, unsigned line, char *buf, size_t len, bool continued)
+{
+	while (len > 0 && is_space(buf[len - 1]))
+		len--;
+	buf[len] = '\0';
+	parse_line(p, line, buf, continued);
+}
+
 /*
  * Split the text into logical lines: comments and blank lines are
  * dropped, and lines that start with white space are appended to the
@@ -493,10 +504,9 @@ parse_text(struct parser *p, const char *text, size_t len)
 			continue;
 		if (t == l) {
 			/* A new logical line: finish the last one. */
-			if (have && !toolong) {
-				buf[blen] = '\0';
-				parse_line(p, start_line, buf, continued);
-			}
+			if (have && !toolong)
+				finish_line(
+				    p, start_line, buf, blen, continued);
 			have = true;
 			toolong = false;
 			continued = false;
@@ -512,7 +522,10 @@ parse_text(struct parser *p, const char *text, size_t len)
 		}
 		if (toolong)
 			continue;
-		while (n > 0 && is_space(l[n - 1]))
+		/* CRLF line ends: the CR goes (Postfix keeps it, inside a
+		 * continued result); other trailing space stays until the
+		 * logical line is complete, as in Postfix. */
+		if (n > 0 && l[n - 1] == '\r')
 			n--;
 		if (blen + n > BMX_CIDR_LINE_MAX) {
 			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name,
@@ -524,10 +537,8 @@ parse_text(struct parser *p, const char *text, size_t len)
 		memcpy(buf + blen, l, n);
 		blen += n;
 	}
-	if (have && !toolong && !p->nomem) {
-		buf[blen] = '\0';
-		parse_line(p, start_line, buf, continued);
-	}
+	if (have && !toolong && !p->nomem)
+		finish_line(p, start_line, buf, blen, continued);
 	while (p->depth > 0) {
 		p->depth--;
 		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name,

@@ -8,6 +8,9 @@
  * comments, and continuation lines that start with white space.  The
  * first rule that matches wins.
  *
+ * One deliberate difference: the CR of a CRLF line end is dropped, where
+ * Postfix keeps it inside a result that goes on to a continuation line.
+ *
  * Where Postfix warns about a bad line and skips it, this parser reports
  * an error, and a table with errors is not built at all: a bad line never
  * matches silently.  Every problem is added to a struct bmx_diag with the

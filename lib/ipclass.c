@@ -38,7 +38,8 @@ unwrap(const struct bmx_ip *ip, struct bmx_ip v4[2], enum bmx_embed e[2])
 		e[0] = BMX_EMBED_NAT64;
 		return 1;
 	}
-	if (has_prefix(ip, nat64l, 6)) {
+	if (has_prefix(ip, nat64l, 6) && b[8] == 0 &&
+	    (b[11] | b[12] | b[13] | b[14] | b[15]) == 0) {
 		/* RFC 6052 /48: bits 48-63, octet u (bits 64-71), 72-87 */
 		x[0] = b[6];
 		x[1] = b[7];
@@ -67,10 +68,13 @@ unwrap(const struct bmx_ip *ip, struct bmx_ip v4[2], enum bmx_embed e[2])
 
 /*
  * Consult the tables for one address.  Returns true when a table
- * decided (bogus or OK) and fills the decision into out.
+ * decided (bogus or OK) and fills the decision into out.  With skip_names,
+ * the registry (names) is passed over: the literal form of an address
+ * with IPv4 inside is for the user's tables only.
  */
 static bool
 judge(const struct bmx_cidr_table *const *tables, size_t ntables,
+    const struct bmx_cidr_table *names, bool skip_names,
     const struct bmx_ip *ip, struct bmx_ipclass *out)
 {
 	const struct bmx_cidr_rule *r;
@@ -79,7 +83,7 @@ judge(const struct bmx_cidr_table *const *tables, size_t ntables,
 	size_t i;
 
 	for (i = 0; i < ntables; i++) {
-		if (tables[i] == NULL)
+		if (tables[i] == NULL || (skip_names && tables[i] == names))
 			continue;
 		r = bmx_cidr_match(tables[i], ip);
 		if (r == NULL ||
@@ -129,13 +133,18 @@ bmx_ipclass_classify(const struct bmx_cidr_table *const *tables, size_t ntables,
 			out->embed = BMX_EMBED_COMPAT;
 			out->embedded = bmx_ip_v4(ip->bytes + 12);
 		}
-		judge(tables, ntables, ip, out);
+		judge(tables, ntables, names, false, ip, out);
+	} else if (judge(tables, ntables, names, true, ip, out)) {
+		/* a user's table decided on the address as written */
+		out->embed = e[0];
+		out->embedded = v4[0];
 	} else {
 		for (i = 0; i < n; i++) {
 			out->judged = v4[i];
 			out->embed = e[i];
 			out->embedded = v4[i];
-			if (judge(tables, ntables, &v4[i], out) && out->bogus)
+			if (judge(tables, ntables, names, false, &v4[i], out) &&
+			    out->bogus)
 				break;
 		}
 		if (!out->bogus && n == 2) {
@@ -153,7 +162,9 @@ bmx_ipclass_classify(const struct bmx_cidr_table *const *tables, size_t ntables,
 	}
 	if (out->class_rule == NULL)
 		strcpy(out->class_name,
-		    out->bogus && out->table != names ? "listed" : "public");
+		    out->bogus && names != NULL && out->table != names ?
+			"listed" :
+			"public");
 }
 
 const char *

@@ -3,8 +3,8 @@
  *
  * Classification of one address against an ordered list of cidr tables
  * (the user's tables first, the built-in registry last, as the caller
- * chooses).  IPv4 embedded in IPv6 is unwrapped first and the IPv4 inside
- * is judged instead, in every table:
+ * chooses).  IPv4 embedded in IPv6 is unwrapped and the IPv4 inside is
+ * judged, in every table:
  *
  *   ::ffff:a.b.c.d   IPv4-mapped (RFC 4291)
  *   64:ff9b::/96     NAT64 well-known prefix (RFC 6052)
@@ -12,6 +12,14 @@
  *   2002::/16        6to4, the IPv4 in bits 16-47 (RFC 3056)
  *   2001::/32        Teredo: the server (bits 32-63) and the client
  *                    (bits 96-127, inverted); bogus if either is (RFC 4380)
+ *
+ * Before that, the user's tables (all but names) are asked about the
+ * address as written, so an IPv6 rule such as "2002::/16 REJECT" in an
+ * existing Postfix table still works; when none of them decides, the
+ * IPv4 inside is judged in all tables.  The registry never sees these
+ * forms as written: its rows for them are for Postfix, which does not
+ * unwrap.  The NAT64 /48 form is unwrapped only when octet u (bits
+ * 64-71) and the suffix are zero, as RFC 6052 requires.
  *
  * The deprecated IPv4-compatible form ::a.b.c.d is not unwrapped: it is
  * judged as itself (the registry rejects ::/96 as reserved); the IPv4

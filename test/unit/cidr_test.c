@@ -60,8 +60,11 @@ static const struct match_case match_cases[] = {
 	{ "continuation lines, comments and blank lines",
 	    "10.0.0.0/8 REJECT a\n   continued  here  \n#c\n\n\t more\n"
 	    "11.0.0.0/8\n  B\n",
-	    { "10.0.0.1=REJECT a   continued  here\t more", "11.0.0.1=B",
+	    { "10.0.0.1=REJECT a   continued  here  \t more", "11.0.0.1=B",
 		NULL } },
+	{ "CRLF line ends, also in continued lines",
+	    "1.0.0.0/8 A \r\n b\r\n2.0.0.0/8 C\r\n",
+	    { "1.2.3.4=A  b", "2.0.0.1=C", NULL } },
 	{ "trailing white space and CR are trimmed",
 	    "1.2.3.4/32  \t  R  with   spaces \t \r\n",
 	    { "1.2.3.4=R  with   spaces", NULL } },
