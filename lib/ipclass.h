@@ -86,8 +86,9 @@ struct bmx_ipclass {
  *     which are skipped.  Their results must have passed
  *     bmx_access_check_table().
  * @param ntables number of tables
- * @param names the built-in registry table, for the class name; NULL
- *     gives "public" for every address
+ * @param names the built-in registry table, for the class name; it also
+ *     marks which of tables is the registry.  NULL gives "public" for
+ *     every address and treats every table as the user's
  * @param ip the address
  * @param out the result
  */
