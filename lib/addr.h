@@ -69,8 +69,8 @@ struct bmx_addr {
  *     "label longer than 63 octets in \"aaa...\""
  * @return the status
  */
-enum bmx_addr_status bmx_addr_parse(const char *rcpt, struct bmx_addr *out,
-    char *err, size_t errlen);
+enum bmx_addr_status bmx_addr_parse(
+    const char *rcpt, struct bmx_addr *out, char *err, size_t errlen);
 
 /**
  * Normalise a bare domain name (a bogusmx-check target, an MX or CNAME
@@ -80,8 +80,8 @@ enum bmx_addr_status bmx_addr_parse(const char *rcpt, struct bmx_addr *out,
  * @param out at least BMX_DOMAIN_MAX + 1 bytes
  * @return BMX_ADDR_OK, BMX_ADDR_SYNTAX, BMX_ADDR_TOOLONG or BMX_ADDR_IDN
  */
-enum bmx_addr_status bmx_domain_normalize(const char *in, char *out,
-    char *err, size_t errlen);
+enum bmx_addr_status bmx_domain_normalize(
+    const char *in, char *out, char *err, size_t errlen);
 
 /**
  * Is name (normalised) equal to suffix or a subdomain of it?

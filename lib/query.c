@@ -180,8 +180,12 @@ fail(struct bmx_query_servers *s, struct bmx_query *q, const char *why)
 	char text[256];
 
 	if (why == NULL || why[0] == '\0') {
-		snprintf(text, sizeof(text), "no answer from %s",
-		    s->n > 0 ? s->text[0] : "any nameserver");
+		if (s->n > 0)
+			snprintf(text, sizeof(text), "no answer from %s",
+			    s->text[0]);
+		else
+			snprintf(
+			    text, sizeof(text), "no nameserver configured");
 		why = text;
 	}
 	finish(q, bmx_answer_error(q->name, q->type, BMX_DNS_TEMPFAIL, why));

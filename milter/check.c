@@ -1,16 +1,16 @@
 /*
  * check.c - bogusmx-check: what would bogusmx answer for this target?
  *
- * bogusmx-check [--json] TARGET...
+ * bogusmx-check [-s NAMESERVER[:PORT]]... [--json] TARGET...
  *
- * Each TARGET is classified with the engine the milter uses, and the
- * verdict and exact SMTP reply are printed, for people or (--json) as one
- * JSON object per line.  This version answers for bare IPv4 and IPv6
- * addresses; domains and mail addresses are refused with a usage error
- * until the resolver exists.
+ * Each TARGET (a recipient address, a bare domain, or a bare IP address)
+ * is decided by bmx_engine_decide_target(), the engine the milter uses,
+ * and the MX tree, the verdict and the exact SMTP reply are printed: for
+ * people, or with --json as one JSON object per line.
  *
  * Exit status: 0 all accepted, 1 at least one rejected, 2 at least one
- * tempfail and none rejected, 64 usage error, 70 internal error.
+ * tempfail and none rejected, 64 usage error, 69 no nameserver usable,
+ * 70 internal error.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,15 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 
 #include "diag.h"
-#include "ipclass.h"
-#include "policy.h"
+#include "engine.h"
 #include "registry.h"
 
-static const char usage_text[] = "usage: bogusmx-check [--json] ADDRESS...\n"
-				 "       bogusmx-check --version\n";
+#define MAX_NS BMX_QUERY_SERVERS_MAX
+
+static const char usage_text[] =
+    "usage: bogusmx-check [-s NAMESERVER[:PORT]]... [--json] TARGET...\n"
+    "       bogusmx-check --version\n"
+    "TARGET is a recipient address (user@example.com), a domain, or an\n"
+    "IP address.  NAMESERVER is an IP address; IPv6 with a port as\n"
+    "[::1]:5353.  Without -s, the nameservers of /etc/resolv.conf.\n";
 
 static void
 usage(void)
@@ -37,107 +41,268 @@ usage(void)
 
 /* Print s as a JSON string (with quotes). */
 static void
-json_string(FILE *fp, const char *s)
+jstr(const char *s)
 {
 	const unsigned char *p;
 
-	fputc('"', fp);
+	putchar('"');
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
+			printf("\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\u%04x", *p);
+			printf("\\u%04x", *p);
 		else
-			fputc(*p, fp);
+			putchar(*p);
 	}
-	fputc('"', fp);
+	putchar('"');
 }
 
-static double
-now_ms(void)
+static const char *
+prefix_of(const struct bmx_ipclass *c)
 {
-	struct timespec ts;
+	if (c->rule != NULL)
+		return c->rule->pattern;
+	if (c->class_rule != NULL)
+		return c->class_rule->pattern;
+	return NULL;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+static const char *
+source_of(const struct bmx_ipclass *c, char *buf, size_t len)
+{
+	const struct bmx_cidr_rule *r = c->rule ? c->rule : c->class_rule;
+
+	if (r == NULL)
+		return "";
+	snprintf(buf, len, "%s:%u",
+	    c->rule ? bmx_cidr_name(c->table) : BMX_REGISTRY_NAME, r->line);
+	return buf;
+}
+
+/* The error text of a host, for people and JSON; "" when none. */
+static const char *
+host_error(const struct bmx_host *h, char *buf, size_t len)
+{
+	const struct bmx_answer *a = h->a, *q = h->aaaa;
+
+	buf[0] = '\0';
+	if (h->kind == BMX_HOST_SPECIAL) {
+		snprintf(buf, len, "special-use name (%s%s%s)", h->special_rule,
+		    h->special_name != h->name ? ", via alias " : "",
+		    h->special_name != h->name ? h->special_name : "");
+		return buf;
+	}
+	if (h->kind != BMX_HOST_NAME || h->naddrs > 0)
+		return buf;
+	if (a != NULL && a->status != BMX_DNS_OK && a->status != BMX_DNS_NODATA)
+		snprintf(buf, len, "A: %s%s%s", bmx_dns_status_name(a->status),
+		    a->why[0] ? ": " : "", a->why);
+	else if (q != NULL && q->status != BMX_DNS_OK &&
+	    q->status != BMX_DNS_NODATA)
+		snprintf(buf, len, "AAAA: %s%s%s",
+		    bmx_dns_status_name(q->status), q->why[0] ? ": " : "",
+		    q->why);
+	else
+		snprintf(buf, len, "no address records");
+	return buf;
 }
 
 static void
-print_json(const char *target, const struct bmx_ipclass *c,
-    const struct bmx_decision *d, double ms)
+json_address(const struct bmx_ipclass *c)
 {
-	char addr[BMX_IP_STRLEN], reply[BMX_REPLY_MAX + 16];
+	char a[BMX_IP_STRLEN], src[600];
+	const char *p = prefix_of(c);
 
-	bmx_ip_format(&c->address, addr, sizeof(addr));
-	printf("{\"target\":");
-	json_string(stdout, target);
-	printf(",\"domain\":null,\"verdict\":\"%s\"",
-	    bmx_verdict_name(d->verdict));
-	if (d->verdict != BMX_VERDICT_ACCEPT) {
-		bmx_decision_reply(d, reply, sizeof(reply));
-		printf(",\"reply\":");
-		json_string(stdout, reply);
-	}
+	bmx_ip_format(&c->address, a, sizeof(a));
+	printf("{\"address\":");
+	jstr(a);
 	printf(",\"class\":");
-	json_string(stdout, c->class_name);
-	printf(",\"address\":{\"address\":");
-	json_string(stdout, addr);
-	printf(",\"class\":");
-	json_string(stdout, c->class_name);
+	jstr(c->class_name);
 	printf(",\"prefix\":");
-	if (c->rule != NULL)
-		json_string(stdout, c->rule->pattern);
-	else if (c->class_rule != NULL)
-		json_string(stdout, c->class_rule->pattern);
+	if (p != NULL)
+		jstr(p);
 	else
 		printf("null");
-	if (c->rule != NULL) {
-		printf(",\"table\":");
-		json_string(stdout, bmx_cidr_name(c->table));
-		printf(",\"line\":%u", c->rule->line);
+	printf(",\"bogus\":%s", c->bogus ? "true" : "false");
+	if (c->rule != NULL || c->class_rule != NULL) {
+		printf(",\"rule\":");
+		jstr(source_of(c, src, sizeof(src)));
 	}
 	if (c->embed != BMX_EMBED_NONE) {
-		bmx_ip_format(&c->embedded, addr, sizeof(addr));
+		bmx_ip_format(&c->embedded, a, sizeof(a));
 		printf(",\"embedded\":{\"form\":\"%s\",\"address\":",
 		    bmx_embed_name(c->embed));
-		json_string(stdout, addr);
+		jstr(a);
 		printf("}");
 	}
-	printf("},\"mx\":[],\"implicit_mx\":false,\"null_mx\":false,"
-	       "\"elapsed_ms\":%.3f}\n",
-	    ms);
+	printf("}");
 }
 
 static void
-print_human(const char *target, const struct bmx_ipclass *c,
-    const struct bmx_decision *d)
+print_json(const char *target, const struct bmx_result *r)
 {
-	char addr[BMX_IP_STRLEN], reply[BMX_REPLY_MAX + 16];
-	const struct bmx_cidr_rule *r =
-	    c->rule != NULL ? c->rule : c->class_rule;
+	const struct bmx_resolution *res = &r->res;
+	char reply[BMX_REPLY_MAX + 16], err[600];
+	size_t i, k, c = 0;
+
+	printf("{\"target\":");
+	jstr(target);
+	printf(",\"domain\":");
+	if (r->domain[0] != '\0')
+		jstr(r->domain);
+	else
+		printf("null");
+	printf(",\"verdict\":\"%s\",\"outcome\":\"%s\"",
+	    bmx_verdict_name(r->j.d.verdict), bmx_outcome_name(r->j.d.outcome));
+	if (r->j.d.verdict != BMX_VERDICT_ACCEPT) {
+		bmx_decision_reply(&r->j.d, reply, sizeof(reply));
+		printf(",\"reply\":");
+		jstr(reply);
+	}
+	if (r->j.why[0] != '\0') {
+		printf(",\"why\":");
+		jstr(r->j.why);
+	}
+	printf(",\"class\":");
+	jstr(r->j.class_name);
+	if (!r->resolved && r->j.nclasses > 0) {
+		printf(",\"address\":");
+		json_address(&r->j.classes[0]);
+	}
+	printf(",\"mx\":[");
+	for (i = 0; r->resolved && i < res->nhosts; i++) {
+		const struct bmx_host *h = &res->hosts[i];
+		size_t n = h->kind == BMX_HOST_LITERAL ? 1 : h->naddrs;
+
+		printf("%s{\"preference\":%u,\"host\":", i ? "," : "",
+		    h->preference);
+		jstr(h->kind == BMX_HOST_NULL ? "." : h->name);
+		printf(",\"addresses\":[");
+		for (k = 0; k < n && c < r->j.nclasses; k++, c++) {
+			if (k > 0)
+				printf(",");
+			json_address(&r->j.classes[c]);
+		}
+		printf("]");
+		if (host_error(h, err, sizeof(err))[0] != '\0') {
+			printf(",\"error\":");
+			jstr(err);
+		}
+		printf("}");
+	}
+	printf("],\"implicit_mx\":%s,\"null_mx\":%s",
+	    res->implicit_mx ? "true" : "false",
+	    res->null_mx ? "true" : "false");
+	if (r->resolved && res->mx != NULL && res->mx->ncnames > 0) {
+		printf(",\"cnames\":[");
+		for (i = 0; i < res->mx->ncnames; i++) {
+			printf("%s", i ? "," : "");
+			jstr(res->mx->cnames[i]);
+		}
+		printf("]");
+	}
+	if (res->mx_limited || res->addr_limited || res->cname_limited)
+		printf(",\"limits\":{\"mx\":%s,\"addresses\":%s,"
+		       "\"cname\":%s}",
+		    res->mx_limited ? "true" : "false",
+		    res->addr_limited ? "true" : "false",
+		    res->cname_limited ? "true" : "false");
+	printf(",\"lookups\":%u,\"cache_hits\":%u,\"elapsed_ms\":%lld}\n",
+	    res->lookups, res->cache_hits, r->elapsed_ms);
+}
+
+static void
+human_address(const struct bmx_ipclass *c, const char *type)
+{
+	char a[BMX_IP_STRLEN], in[BMX_IP_STRLEN], src[600];
+	const char *p = prefix_of(c);
+
+	bmx_ip_format(&c->address, a, sizeof(a));
+	printf("      %-5s %-28s %-13s", type, a, c->class_name);
+	if (p != NULL)
+		printf(" %s (%s)", p, source_of(c, src, sizeof(src)));
+	if (c->embed != BMX_EMBED_NONE) {
+		bmx_ip_format(&c->embedded, in, sizeof(in));
+		printf(" [%s %s]", bmx_embed_name(c->embed), in);
+	}
+	printf("%s\n", c->bogus ? "  BOGUS" : "");
+}
+
+static void
+human_cnames(const struct bmx_answer *a, const char *indent)
+{
+	unsigned i;
+
+	for (i = 0; a != NULL && i < a->ncnames; i++)
+		printf("%sCNAME %s\n", indent, a->cnames[i]);
+}
+
+static void
+print_human(const char *target, const struct bmx_result *r)
+{
+	const struct bmx_resolution *res = &r->res;
+	char reply[BMX_REPLY_MAX + 16], err[600];
+	size_t i, k, c = 0;
 
 	printf("%s\n", target);
-	bmx_ip_format(&c->address, addr, sizeof(addr));
-	printf("  address  %s\n", addr);
-	if (c->embed != BMX_EMBED_NONE) {
-		bmx_ip_format(&c->embedded, addr, sizeof(addr));
-		printf("  embedded %s %s%s\n", bmx_embed_name(c->embed), addr,
-		    c->embed == BMX_EMBED_COMPAT ? " (not unwrapped: "
-						   "the form itself is "
-						   "reserved)" :
-						   " (judged instead)");
+	if (r->kind == BMX_TARGET_IP ||
+	    (r->kind == BMX_TARGET_RECIPIENT &&
+		r->addr.kind == BMX_ADDR_LITERAL && r->j.nclasses > 0)) {
+		printf("  address literal\n");
+		human_address(&r->j.classes[0], "");
+	} else if (r->resolved) {
+		if (res->special_rule != NULL) {
+			printf("  %s: special-use name (%s), not looked up\n",
+			    res->special_name, res->special_rule);
+		} else if (res->mx != NULL) {
+			human_cnames(res->mx, "  ");
+			if (res->implicit_mx)
+				printf("  no MX records: implicit MX, the "
+				       "domain itself\n");
+			else if (res->mx->status != BMX_DNS_OK)
+				printf("  MX: %s%s%s\n",
+				    bmx_dns_status_name(res->mx->status),
+				    res->mx->why[0] ? ": " : "", res->mx->why);
+		}
+		for (i = 0; i < res->nhosts; i++) {
+			const struct bmx_host *h = &res->hosts[i];
+			size_t n4 = h->kind == BMX_HOST_LITERAL ? 1 : h->n4;
+
+			printf("  MX %5u %s%s\n", h->preference,
+			    h->kind == BMX_HOST_NULL ? "." : h->name,
+			    h->kind == BMX_HOST_NULL	    ? "  (null MX)" :
+				h->kind == BMX_HOST_LITERAL ? "  (IP literal)" :
+							      "");
+			human_cnames(
+			    h->a != NULL && h->a->ncnames ? h->a : h->aaaa,
+			    "        ");
+			for (k = 0; k < n4 + h->n6 && c < r->j.nclasses;
+			     k++, c++)
+				human_address(&r->j.classes[c],
+				    h->kind == BMX_HOST_LITERAL ? "" :
+					k < n4			? "A" :
+								  "AAAA");
+			if (host_error(h, err, sizeof(err))[0] != '\0')
+				printf("      %s\n", err);
+		}
+		if (res->mx_limited)
+			printf("  only the best %zu of %zu MX hosts checked "
+			       "(limit)\n",
+			    res->nhosts, res->mx_total);
+		if (res->addr_limited)
+			printf("  addresses beyond the limit not checked\n");
 	}
-	printf("  class    %s\n", c->class_name);
-	if (r != NULL)
-		printf("  prefix   %s (%s, line %u: %s)\n", r->pattern,
-		    c->rule != NULL ? bmx_cidr_name(c->table) :
-				      BMX_REGISTRY_NAME,
-		    r->line, r->result);
-	printf("  verdict  %s\n", bmx_verdict_name(d->verdict));
-	if (d->verdict != BMX_VERDICT_ACCEPT) {
-		bmx_decision_reply(d, reply, sizeof(reply));
+	printf("  verdict  %s (%s, %s)\n", bmx_verdict_name(r->j.d.verdict),
+	    bmx_outcome_name(r->j.d.outcome), r->j.class_name);
+	if (r->j.d.verdict != BMX_VERDICT_ACCEPT) {
+		bmx_decision_reply(&r->j.d, reply, sizeof(reply));
 		printf("  reply    %s\n", reply);
 	}
+	if (r->j.why[0] != '\0')
+		printf("  why      %s\n", r->j.why);
+	if (r->resolved)
+		printf("  took %lld ms, %u lookups, %u from the cache\n",
+		    r->elapsed_ms, res->lookups, res->cache_hits);
 }
 
 int
@@ -149,19 +314,29 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *ns[MAX_NS];
 	const struct bmx_cidr_table *tables[1];
+	struct bmx_engine_settings s;
 	struct bmx_cidr_table *registry;
-	struct bmx_ipclass c;
-	struct bmx_decision d;
+	struct bmx_engine *engine;
+	struct bmx_result r;
 	struct bmx_diag diag;
-	struct bmx_ip ip;
 	bool json = false, rejected = false, tempfailed = false;
 	char line[1024];
-	double t0;
-	int ch, i;
+	size_t nns = 0, i;
+	int ch;
 
-	while ((ch = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 's':
+			if (nns == MAX_NS) {
+				fprintf(stderr,
+				    "bogusmx-check: at most %d -s options\n",
+				    MAX_NS);
+				return EX_USAGE;
+			}
+			ns[nns++] = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -181,20 +356,10 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		usage();
-	for (i = 0; i < argc; i++) {
-		if (!bmx_ip_parse(argv[i], &ip)) {
-			fprintf(stderr,
-			    "bogusmx-check: %s: not an IPv4 or IPv6 address; "
-			    "domains and mail addresses are not supported "
-			    "yet\n",
-			    argv[i]);
-			return EX_USAGE;
-		}
-	}
 	bmx_diag_init(&diag);
 	registry = bmx_registry_table(&diag);
 	if (registry == NULL) {
-		for (i = 0; i < (int)diag.nentries; i++) {
+		for (i = 0; i < diag.nentries; i++) {
 			bmx_diag_format(&diag.entries[i], line, sizeof(line));
 			fprintf(stderr, "bogusmx-check: %s\n", line);
 		}
@@ -203,18 +368,38 @@ main(int argc, char **argv)
 	}
 	bmx_diag_clear(&diag);
 	tables[0] = registry;
-	for (i = 0; i < argc; i++) {
-		bmx_ip_parse(argv[i], &ip);
-		t0 = now_ms();
-		bmx_ipclass_classify(tables, 1, registry, &ip, &c);
-		bmx_policy_address(&c, NULL, NULL, registry, &d);
-		if (json)
-			print_json(argv[i], &c, &d, now_ms() - t0);
-		else
-			print_human(argv[i], &c, &d);
-		rejected |= d.verdict == BMX_VERDICT_REJECT;
-		tempfailed |= d.verdict == BMX_VERDICT_TEMPFAIL;
+	bmx_engine_defaults(&s);
+	s.nameservers = ns;
+	s.nnameservers = nns;
+	s.policy.tables = tables;
+	s.policy.ntables = 1;
+	s.policy.registry = registry;
+	engine = bmx_engine_new(&s, line, sizeof(line));
+	if (engine == NULL) {
+		fprintf(stderr, "bogusmx-check: %s\n", line);
+		bmx_cidr_free(registry);
+		return strncmp(line, "bad nameserver", 14) == 0 ?
+		    EX_USAGE :
+		    EX_UNAVAILABLE;
 	}
+	if (line[0] != '\0')
+		for (i = 0; i < (size_t)argc; i++)
+			if (!bmx_ip_parse(argv[i], &r.ip)) {
+				fprintf(stderr, "bogusmx-check: warning: %s\n",
+				    line);
+				break;
+			}
+	for (i = 0; i < (size_t)argc; i++) {
+		bmx_engine_decide_target(engine, argv[i], &r);
+		if (json)
+			print_json(argv[i], &r);
+		else
+			print_human(argv[i], &r);
+		rejected |= r.j.d.verdict == BMX_VERDICT_REJECT;
+		tempfailed |= r.j.d.verdict == BMX_VERDICT_TEMPFAIL;
+		bmx_result_clear(&r);
+	}
+	bmx_engine_free(engine);
 	bmx_cidr_free(registry);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("bogusmx-check: stdout");

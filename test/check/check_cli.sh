@@ -24,24 +24,34 @@ expect() { # description, want-status, want-substring, command...
 }
 
 expect "loopback rejected" 1 \
-	"554 5.7.1 Address 127.0.0.1 is in loopback network (RFC 1122)" \
+	"554 5.7.1 Address [127.0.0.1] is in loopback network (RFC 1122)" \
 	"$check" 127.0.0.1
 expect "public accepted" 0 "verdict  accept" "$check" 8.8.8.8
-expect "mixed targets: any reject exits 1" 1 "class    public" \
+expect "mixed targets: any reject exits 1" 1 "accept (accept, public)" \
 	"$check" 8.8.8.8 10.1.2.3
 expect "mapped form judged by its IPv4" 1 \
 	'"embedded":{"form":"ipv4-mapped","address":"127.0.0.1"}' \
 	"$check" --json ::ffff:127.0.0.1
 expect "json reject line" 1 \
-	'{"target":"10.0.0.1","domain":null,"verdict":"reject","reply":"554 5.7.1 Address 10.0.0.1 is in private network (RFC 1918)","class":"private"' \
+	'{"target":"10.0.0.1","domain":null,"verdict":"reject","outcome":"bogus","reply":"554 5.7.1 Address [10.0.0.1] is in private network (RFC 1918)","class":"private"' \
 	"$check" --json 10.0.0.1
 expect "json accept has no reply" 0 \
-	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","class":"public"' \
+	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","outcome":"accept","class":"public"' \
 	"$check" --json 2a00:1450::1
 expect "name collision text" 1 "ICANN's name collision signal" \
 	"$check" 127.0.53.53
-expect "domain is a usage error for now" 64 "not supported yet" \
-	"$check" hot.de
+# Nothing below may reach a real resolver: names are special (judged
+# without DNS), malformed (never queried), or sent to a closed loopback port.
+expect "special name judged without DNS" 1 "localhost" \
+	"$check" -s 127.0.0.1:9 user@mail.localhost
+expect "malformed recipient is a syntax reply" 1 "501 5.1.3" \
+	"$check" -s 127.0.0.1:9 'user@exa mple.com'
+expect "address literal classified directly" 1 "loopback" \
+	"$check" -s 127.0.0.1:9 'user@[IPv6:::1]'
+expect "unreachable nameserver is a tempfail" 2 "451 4.4.3" \
+	"$check" -s 127.0.0.1:9 user@example.org
+expect "bad nameserver is a usage error" 64 "nameserver" \
+	"$check" -s 127.0.0.1:99999 user@example.org
 expect "no target is a usage error" 64 "usage: bogusmx-check" "$check"
 expect "unknown option is a usage error" 64 "usage:" "$check" --frobnicate 1.2.3.4
 expect "version names the registry date" 0 \

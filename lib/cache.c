@@ -1,0 +1,345 @@
+/*
+ * cache.c - shared DNS answer cache: hash table + LRU list under one
+ * mutex, in-flight joins on one condition variable
+ *
+ * An entry exists while it holds an answer (fresh or stale) or while a
+ * query for it is in flight.  In-flight entries are never evicted, so the
+ * owner of a slot can always find its entry again.  A slot (struct
+ * bmx_cache_slot) is the in-flight record; it is reference counted by
+ * the owner and the joiners and freed by the last one out.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "query.h"
+
+struct entry;
+
+struct bmx_cache_slot {
+	int refs;
+	bool done;
+	struct bmx_answer *result;
+	struct entry *entry; /* while in flight */
+};
+
+struct entry {
+	struct entry *hnext;
+	struct entry *prev, *next; /* LRU: head is the most recent */
+	uint64_t hash;
+	uint16_t type;
+	struct bmx_answer *answer; /* NULL until the first answer */
+	long long expires, stale_until;
+	struct bmx_cache_slot *flight;
+	size_t bytes;
+	char name[];
+};
+
+struct bmx_cache {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct bmx_cache_config cfg;
+	struct entry **buckets;
+	size_t nbuckets;
+	struct entry *head, *tail;
+	size_t count;
+	struct bmx_cache_stats st;
+};
+
+static uint64_t
+hash_key(const char *name, uint16_t type)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *name != '\0'; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ULL;
+	}
+	h ^= type;
+	h *= 1099511628211ULL;
+	return h;
+}
+
+struct bmx_cache *
+bmx_cache_new(const struct bmx_cache_config *cfg)
+{
+	struct bmx_cache *c;
+	pthread_condattr_t ca;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->cfg = *cfg;
+	if (c->cfg.max_entries == 0)
+		c->cfg.max_entries = 1;
+	c->nbuckets = 64;
+	while (c->nbuckets < c->cfg.max_entries && c->nbuckets < (1U << 24))
+		c->nbuckets *= 2;
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (c->buckets == NULL) {
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->done, &ca);
+	pthread_condattr_destroy(&ca);
+	return c;
+}
+
+static void
+lru_unlink(struct bmx_cache *c, struct entry *e)
+{
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		c->head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		c->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void
+lru_push(struct bmx_cache *c, struct entry *e)
+{
+	e->prev = NULL;
+	e->next = c->head;
+	if (c->head != NULL)
+		c->head->prev = e;
+	c->head = e;
+	if (c->tail == NULL)
+		c->tail = e;
+}
+
+static void
+set_answer(struct bmx_cache *c, struct entry *e, struct bmx_answer *a)
+{
+	c->st.bytes -= e->bytes;
+	bmx_answer_unref(e->answer);
+	e->answer = a;
+	e->bytes = sizeof(*e) + strlen(e->name) + 1 +
+	    (a != NULL ? bmx_answer_size(a) : 0);
+	c->st.bytes += e->bytes;
+}
+
+static void
+remove_entry(struct bmx_cache *c, struct entry *e)
+{
+	struct entry **pp = &c->buckets[e->hash & (c->nbuckets - 1)];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	lru_unlink(c, e);
+	set_answer(c, e, NULL);
+	c->st.bytes -= e->bytes;
+	c->count--;
+	free(e);
+}
+
+static struct entry *
+find(struct bmx_cache *c, const char *name, uint16_t type, uint64_t h)
+{
+	struct entry *e;
+
+	for (e = c->buckets[h & (c->nbuckets - 1)]; e != NULL; e = e->hnext)
+		if (e->hash == h && e->type == type &&
+		    strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/* Make room for one entry; false when every entry is in flight. */
+static bool
+make_room(struct bmx_cache *c)
+{
+	struct entry *e;
+
+	while (c->count >= c->cfg.max_entries) {
+		for (e = c->tail; e != NULL && e->flight != NULL; e = e->prev)
+			;
+		if (e == NULL)
+			return false;
+		remove_entry(c, e);
+		c->st.evictions++;
+	}
+	return true;
+}
+
+enum bmx_cache_result
+bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
+    struct bmx_answer **answer, struct bmx_cache_slot **slot)
+{
+	uint64_t h = hash_key(name, type);
+	long long now = bmx_now_ms();
+	struct bmx_cache_slot *f;
+	struct entry *e;
+	size_t len;
+
+	*answer = NULL;
+	*slot = NULL;
+	pthread_mutex_lock(&c->lock);
+	e = find(c, name, type, h);
+	if (e != NULL && e->answer != NULL && now < e->expires) {
+		c->st.hits++;
+		lru_unlink(c, e);
+		lru_push(c, e);
+		*answer = bmx_answer_ref(e->answer);
+		pthread_mutex_unlock(&c->lock);
+		return BMX_CACHE_HIT;
+	}
+	if (e != NULL && e->flight != NULL) {
+		c->st.joins++;
+		e->flight->refs++;
+		*slot = e->flight;
+		pthread_mutex_unlock(&c->lock);
+		return BMX_CACHE_JOIN;
+	}
+	c->st.misses++;
+	if (e == NULL) {
+		len = strlen(name);
+		if (!make_room(c) ||
+		    (e = calloc(1, sizeof(*e) + len + 1)) == NULL) {
+			pthread_mutex_unlock(&c->lock);
+			return BMX_CACHE_MISS;
+		}
+		memcpy(e->name, name, len + 1);
+		e->hash = h;
+		e->type = type;
+		e->hnext = c->buckets[h & (c->nbuckets - 1)];
+		c->buckets[h & (c->nbuckets - 1)] = e;
+		lru_push(c, e);
+		c->count++;
+		set_answer(c, e, NULL);
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		if (e->answer == NULL)
+			remove_entry(c, e);
+		pthread_mutex_unlock(&c->lock);
+		return BMX_CACHE_MISS;
+	}
+	f->refs = 1;
+	f->entry = e;
+	e->flight = f;
+	*slot = f;
+	pthread_mutex_unlock(&c->lock);
+	return BMX_CACHE_MISS;
+}
+
+static bool
+cacheable(const struct bmx_answer *a)
+{
+	if (a == NULL)
+		return false;
+	switch (a->status) {
+	case BMX_DNS_OK:
+	case BMX_DNS_NXDOMAIN:
+	case BMX_DNS_CNAME_LOOP:
+		return true;
+	case BMX_DNS_NODATA:
+		return !a->chase;
+	default:
+		return false;
+	}
+}
+
+static void
+slot_release(struct bmx_cache_slot *f)
+{
+	if (--f->refs == 0) {
+		bmx_answer_unref(f->result);
+		free(f);
+	}
+}
+
+void
+bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    struct bmx_answer *answer, struct bmx_answer **use)
+{
+	long long now = bmx_now_ms();
+	struct entry *e;
+	uint32_t ttl;
+
+	*use = answer;
+	if (slot == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	e = slot->entry;
+	if (cacheable(answer)) {
+		ttl = answer->ttl;
+		if (answer->status == BMX_DNS_OK) {
+			if (ttl > c->cfg.max_ttl)
+				ttl = c->cfg.max_ttl;
+		} else if (ttl > c->cfg.max_neg_ttl) {
+			ttl = c->cfg.max_neg_ttl;
+		}
+		if (ttl < c->cfg.min_ttl)
+			ttl = c->cfg.min_ttl;
+		set_answer(c, e, bmx_answer_ref(answer));
+		e->expires = now + (long long)ttl * 1000;
+		e->stale_until =
+		    e->expires + (long long)c->cfg.stale_ttl * 1000;
+	} else if (e->answer != NULL && now < e->stale_until &&
+	    (answer == NULL || answer->status == BMX_DNS_TEMPFAIL ||
+		answer->status == BMX_DNS_MALFORMED)) {
+		c->st.stale_served++;
+		*use = bmx_answer_ref(e->answer);
+		bmx_answer_unref(answer);
+	}
+	slot->result = *use != NULL ? bmx_answer_ref(*use) : NULL;
+	slot->done = true;
+	slot->entry = NULL;
+	e->flight = NULL;
+	if (e->answer == NULL)
+		remove_entry(c, e);
+	slot_release(slot);
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->lock);
+}
+
+struct bmx_answer *
+bmx_cache_wait(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    const struct timespec *deadline)
+{
+	struct bmx_answer *a = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	while (!slot->done) {
+		if (pthread_cond_timedwait(&c->done, &c->lock, deadline) != 0 &&
+		    !slot->done)
+			break;
+	}
+	if (slot->done && slot->result != NULL)
+		a = bmx_answer_ref(slot->result);
+	slot_release(slot);
+	pthread_mutex_unlock(&c->lock);
+	return a;
+}
+
+void
+bmx_cache_get_stats(struct bmx_cache *c, struct bmx_cache_stats *st)
+{
+	pthread_mutex_lock(&c->lock);
+	*st = c->st;
+	st->entries = c->count;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+bmx_cache_free(struct bmx_cache *c)
+{
+	if (c == NULL)
+		return;
+	while (c->head != NULL)
+		remove_entry(c, c->head);
+	pthread_cond_destroy(&c->done);
+	pthread_mutex_destroy(&c->lock);
+	free(c->buckets);
+	free(c);
+}

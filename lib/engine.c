@@ -1,0 +1,189 @@
+/*
+ * engine.c - recipient -> domain -> resolution -> judgement
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+struct bmx_engine {
+	struct bmx_query_servers servers;
+	struct bmx_cache *cache;
+	struct bmx_resolver resolver;
+	struct bmx_policy policy;
+};
+
+void
+bmx_engine_defaults(struct bmx_engine_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->timeout_ms = 1000;
+	s->attempts = 3;
+	s->deadline_ms = 6000;
+	s->max_mx = 32;
+	s->max_addrs = 64;
+	s->max_cname = 8;
+	s->cache.max_entries = 20000;
+	s->cache.min_ttl = 10;
+	s->cache.max_ttl = 3600;
+	s->cache.max_neg_ttl = 600;
+	s->cache.stale_ttl = 3600;
+	s->policy.mode = BMX_MODE_ANY;
+}
+
+struct bmx_engine *
+bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
+{
+	struct bmx_engine *e;
+	size_t i;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < s->nnameservers; i++)
+		if (bmx_query_add_server(
+			&e->servers, s->nameservers[i], 53, err, errlen) != 0)
+			goto fail;
+	/* No usable resolv.conf is not fatal here: addresses can still be
+	 * judged, and every lookup fails with "no nameserver".  The
+	 * message stays in err for the caller to show. */
+	err[0] = '\0';
+	if (s->nnameservers == 0)
+		bmx_query_servers_from_resolv(&e->servers,
+		    s->resolv_conf != NULL ? s->resolv_conf :
+					     "/etc/resolv.conf",
+		    err, errlen);
+	e->servers.timeout_ms = s->timeout_ms;
+	e->servers.attempts = s->attempts;
+	e->servers.edns_size = 1232;
+	if (s->cache.max_entries > 0) {
+		e->cache = bmx_cache_new(&s->cache);
+		if (e->cache == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	e->resolver.servers = &e->servers;
+	e->resolver.cache = e->cache;
+	e->resolver.max_mx = s->max_mx;
+	e->resolver.max_addrs = s->max_addrs;
+	e->resolver.max_cname = s->max_cname;
+	e->resolver.deadline_ms = s->deadline_ms;
+	e->policy = s->policy;
+	return e;
+fail:
+	bmx_engine_free(e);
+	return NULL;
+}
+
+void
+bmx_engine_free(struct bmx_engine *e)
+{
+	if (e == NULL)
+		return;
+	bmx_cache_free(e->cache);
+	free(e);
+}
+
+static void
+decide_domain(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+{
+	bmx_resolve(&e->resolver, out->domain, &out->res);
+	out->resolved = true;
+	bmx_policy_judge(&e->policy, rcpt, &out->res, &out->j);
+}
+
+void
+bmx_engine_decide(
+    struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+{
+	long long t0 = bmx_now_ms();
+	char err[256];
+
+	memset(out, 0, sizeof(*out));
+	out->kind = BMX_TARGET_RECIPIENT;
+	out->addr_status = bmx_addr_parse(rcpt, &out->addr, err, sizeof(err));
+	switch (out->addr_status) {
+	case BMX_ADDR_OK:
+		break;
+	case BMX_ADDR_UNSUPPORTED:
+		/* a general address literal: the MTA's business */
+		out->j.d.outcome = BMX_OUTCOME_NOCHECK;
+		snprintf(
+		    out->j.class_name, sizeof(out->j.class_name), "no-check");
+		goto done;
+	default:
+		bmx_policy_syntax(rcpt, err, &out->j);
+		goto done;
+	}
+	switch (out->addr.kind) {
+	case BMX_ADDR_NODOMAIN:
+		out->j.d.outcome = BMX_OUTCOME_NOCHECK;
+		snprintf(
+		    out->j.class_name, sizeof(out->j.class_name), "no-check");
+		break;
+	case BMX_ADDR_LITERAL:
+		out->ip = out->addr.literal;
+		bmx_policy_judge_address(
+		    &e->policy, out->addr.mailbox, &out->ip, &out->j);
+		break;
+	case BMX_ADDR_DOMAIN:
+		snprintf(
+		    out->domain, sizeof(out->domain), "%s", out->addr.domain);
+		decide_domain(e, out->addr.mailbox, out);
+		break;
+	}
+done:
+	out->elapsed_ms = bmx_now_ms() - t0;
+}
+
+void
+bmx_engine_decide_target(
+    struct bmx_engine *e, const char *target, struct bmx_result *out)
+{
+	long long t0 = bmx_now_ms();
+	char err[256];
+
+	if (strchr(target, '@') != NULL || target[0] == '<') {
+		bmx_engine_decide(e, target, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (bmx_ip_parse(target, &out->ip)) {
+		out->kind = BMX_TARGET_IP;
+		bmx_policy_judge_address(&e->policy, NULL, &out->ip, &out->j);
+		goto done;
+	}
+	out->kind = BMX_TARGET_DOMAIN;
+	out->addr_status =
+	    bmx_domain_normalize(target, out->domain, err, sizeof(err));
+	if (out->addr_status != BMX_ADDR_OK) {
+		bmx_policy_syntax(target, err, &out->j);
+		goto done;
+	}
+	decide_domain(e, NULL, out);
+done:
+	out->elapsed_ms = bmx_now_ms() - t0;
+}
+
+void
+bmx_result_clear(struct bmx_result *r)
+{
+	bmx_resolution_clear(&r->res);
+	bmx_judgement_clear(&r->j);
+}
+
+struct bmx_cache *
+bmx_engine_cache(struct bmx_engine *e)
+{
+	return e->cache;
+}
+
+const struct bmx_query_servers *
+bmx_engine_servers(const struct bmx_engine *e)
+{
+	return &e->servers;
+}

@@ -1,0 +1,99 @@
+/*
+ * engine.h - one decision for one recipient: the function the milter and
+ * bogusmx-check both call
+ *
+ * The engine ties the parts together: lib/addr parses the recipient,
+ * lib/resolve finds the mail exchangers through the shared cache, and
+ * lib/policy classifies every address and picks the verdict and reply.
+ * What bogusmx-check prints is what the milter answers, because both get
+ * it from bmx_engine_decide().
+ *
+ * Ownership: the engine owns its nameserver state and cache; the tables
+ * in its settings are borrowed and must outlive it.  A struct bmx_result
+ * owns what it holds until bmx_result_clear().
+ *
+ * Thread safety: after bmx_engine_new(), bmx_engine_decide() may run in
+ * any number of threads at once.
+ */
+#ifndef BMX_ENGINE_H
+#define BMX_ENGINE_H
+
+#include "addr.h"
+#include "cache.h"
+#include "policy.h"
+#include "query.h"
+#include "resolve.h"
+
+struct bmx_engine_settings {
+	/** Nameservers ("127.0.0.1", "[::1]:5353"); none: resolv_conf. */
+	const char *const *nameservers;
+	size_t nnameservers;
+	const char *resolv_conf; /**< NULL: /etc/resolv.conf */
+	unsigned timeout_ms;	 /**< per attempt */
+	unsigned attempts;	 /**< per query */
+	unsigned deadline_ms;	 /**< per recipient */
+	unsigned max_mx, max_addrs, max_cname;
+	struct bmx_cache_config cache; /**< max_entries 0: no cache */
+	struct bmx_policy policy;      /**< tables borrowed */
+};
+
+/** The defaults: 1 s per attempt, 3 attempts, 6 s deadline, ... */
+void bmx_engine_defaults(struct bmx_engine_settings *s);
+
+struct bmx_engine;
+
+/**
+ * @return a new engine, or NULL with a message in err (a bad
+ *     nameserver, no memory).  When resolv.conf gives no nameserver the
+ *     engine is still made, with none (every lookup then fails
+ *     temporarily), and err says why: check
+ *     bmx_engine_servers(e)->n.  err is "" otherwise.
+ */
+struct bmx_engine *bmx_engine_new(
+    const struct bmx_engine_settings *s, char *err, size_t errlen);
+
+/** Free an engine no thread uses any more.  NULL is a no-op. */
+void bmx_engine_free(struct bmx_engine *e);
+
+enum bmx_target_kind {
+	BMX_TARGET_RECIPIENT, /**< a recipient address (RCPT TO) */
+	BMX_TARGET_DOMAIN,    /**< a bare domain */
+	BMX_TARGET_IP,	      /**< a bare IP address */
+};
+
+struct bmx_result {
+	enum bmx_target_kind kind;
+	enum bmx_addr_status addr_status;
+	struct bmx_addr addr;		 /**< for RECIPIENT */
+	char domain[BMX_DOMAIN_MAX + 1]; /**< looked up, or "" */
+	struct bmx_ip ip;		 /**< for IP, and address literals */
+	bool resolved;			 /**< res below is filled */
+	struct bmx_resolution res;
+	struct bmx_judgement j;
+	long long elapsed_ms;
+};
+
+/**
+ * Decide for one recipient as the MTA gives it ("<user@hot.de>").
+ * @param out the result; clear it with bmx_result_clear()
+ */
+void bmx_engine_decide(
+    struct bmx_engine *e, const char *rcpt, struct bmx_result *out);
+
+/**
+ * Decide for a bogusmx-check target: an address (as above), a bare
+ * domain, or a bare IP address (only classified).
+ */
+void bmx_engine_decide_target(
+    struct bmx_engine *e, const char *target, struct bmx_result *out);
+
+/** Free what a result holds. */
+void bmx_result_clear(struct bmx_result *r);
+
+/** The engine's cache (NULL when caching is off), for statistics. */
+struct bmx_cache *bmx_engine_cache(struct bmx_engine *e);
+
+/** The engine's nameservers and their counters. */
+const struct bmx_query_servers *bmx_engine_servers(const struct bmx_engine *e);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * resolve.c - MX, then A and AAAA of every MX host, in two parallel
+ * rounds, through the shared cache
+ *
+ * Memory: the hosts array and the answers it references belong to the
+ * struct bmx_resolution; host names point into the MX answer or into
+ * the resolution's domain.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "resolve.h"
+
+static const char *const special_suffixes[] = {
+	"localhost",
+	"invalid",
+	"test",
+	"example",
+	"local",
+	"home.arpa",
+	"onion",
+	"alt",
+	"internal",
+};
+
+const char *
+bmx_special_name(const char *name)
+{
+	size_t i, n = strlen(name), k;
+
+	for (i = 0; i < sizeof(special_suffixes) / sizeof(*special_suffixes);
+	     i++) {
+		const char *s = special_suffixes[i];
+
+		k = strlen(s);
+		if (n == k && strcmp(name, s) == 0)
+			return s;
+		if (n > k && name[n - k - 1] == '.' &&
+		    strcmp(name + n - k, s) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+bool
+bmx_mx_literal(const char *name, struct bmx_ip *ip)
+{
+	size_t n = strlen(name);
+
+	if (n >= 2 && name[0] == '[' && name[n - 1] == ']') {
+		name++;
+		n -= 2;
+		if (n > 5 && strncasecmp(name, "ipv6:", 5) == 0) {
+			name += 5;
+			n -= 5;
+		}
+	}
+	return bmx_ip_parse_n(name, n, ip);
+}
+
+/* One name/type to look up, through the cache. */
+struct req {
+	const char *name;
+	uint16_t type;
+	struct bmx_answer *answer;
+	struct bmx_cache_slot *slot;
+	bool join;
+};
+
+static void
+fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
+    const struct timespec *dl, struct bmx_resolution *out)
+{
+	struct bmx_query *q;
+	size_t i, nq = 0, *idx;
+	char why[BMX_DOMAIN_MAX + 64];
+
+	q = calloc(n ? n : 1, sizeof(*q));
+	idx = calloc(n ? n : 1, sizeof(*idx));
+	for (i = 0; i < n; i++) {
+		out->lookups++;
+		rq[i].answer = NULL;
+		rq[i].slot = NULL;
+		rq[i].join = false;
+		if (r->cache != NULL) {
+			switch (bmx_cache_lookup(r->cache, rq[i].name,
+			    rq[i].type, &rq[i].answer, &rq[i].slot)) {
+			case BMX_CACHE_HIT:
+				out->cache_hits++;
+				continue;
+			case BMX_CACHE_JOIN:
+				rq[i].join = true;
+				continue;
+			case BMX_CACHE_MISS:
+				break;
+			}
+		}
+		if (q == NULL || idx == NULL) {
+			rq[i].answer = bmx_answer_error(rq[i].name, rq[i].type,
+			    BMX_DNS_TEMPFAIL, "out of memory");
+			if (r->cache != NULL)
+				bmx_cache_complete(r->cache, rq[i].slot,
+				    rq[i].answer, &rq[i].answer);
+			continue;
+		}
+		q[nq].name = rq[i].name;
+		q[nq].type = rq[i].type;
+		idx[nq++] = i;
+	}
+	if (nq > 0)
+		bmx_query_run(r->servers, q, nq, dl);
+	for (i = 0; i < nq; i++) {
+		struct req *x = &rq[idx[i]];
+
+		if (r->cache != NULL)
+			bmx_cache_complete(
+			    r->cache, x->slot, q[i].answer, &x->answer);
+		else
+			x->answer = q[i].answer;
+	}
+	for (i = 0; i < n; i++) {
+		if (!rq[i].join)
+			continue;
+		rq[i].answer = bmx_cache_wait(r->cache, rq[i].slot, dl);
+		if (rq[i].answer == NULL) {
+			snprintf(why, sizeof(why),
+			    "deadline passed waiting for a lookup of %s",
+			    rq[i].name);
+			rq[i].answer = bmx_answer_error(
+			    rq[i].name, rq[i].type, BMX_DNS_TEMPFAIL, why);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (rq[i].answer != NULL &&
+		    rq[i].answer->status == BMX_DNS_TEMPFAIL &&
+		    strncmp(rq[i].answer->why, "deadline", 8) == 0)
+			out->deadline_hit = true;
+	free(q);
+	free(idx);
+}
+
+/*
+ * Fetch a batch and chase the answers that stop at a CNAME target the
+ * server said nothing about (a non-recursive server), up to max_cname
+ * steps in all.
+ */
+static void
+fetch_chased(const struct bmx_resolver *r, struct req *rq, size_t n,
+    const struct timespec *dl, struct bmx_resolution *out)
+{
+	struct req *more;
+	size_t i, k, round;
+	unsigned steps[256];
+
+	fetch(r, rq, n, dl, out);
+	more = calloc(n ? n : 1, sizeof(*more));
+	if (more == NULL)
+		return;
+	for (i = 0; i < n && i < 256; i++)
+		steps[i] = rq[i].answer ? rq[i].answer->ncnames : 0;
+	for (round = 0; round < r->max_cname; round++) {
+		size_t map[256];
+
+		for (i = 0, k = 0; i < n && i < 256; i++) {
+			if (rq[i].answer == NULL || !rq[i].answer->chase)
+				continue;
+			if (steps[i] > r->max_cname) {
+				out->cname_limited = true;
+				continue;
+			}
+			more[k].name = rq[i].answer->target;
+			more[k].type = rq[i].type;
+			map[k++] = i;
+		}
+		if (k == 0)
+			break;
+		fetch(r, more, k, dl, out);
+		for (i = 0; i < k; i++) {
+			struct req *x = &rq[map[i]];
+
+			bmx_answer_unref(x->answer);
+			x->answer = more[i].answer;
+			steps[map[i]] += x->answer ? x->answer->ncnames + 1 : 1;
+		}
+	}
+	for (i = 0; i < n && i < 256; i++)
+		if (rq[i].answer != NULL && steps[i] > r->max_cname)
+			out->cname_limited = true;
+	free(more);
+}
+
+/* The first special name in an answer's CNAME chain, if any. */
+static const char *
+special_in_chain(const struct bmx_answer *a, const char **which)
+{
+	unsigned i;
+	const char *rule;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; i < a->ncnames; i++) {
+		rule = bmx_special_name(a->cnames[i]);
+		if (rule != NULL) {
+			*which = a->cnames[i];
+			return rule;
+		}
+	}
+	return NULL;
+}
+
+static void
+add_host(struct bmx_resolution *out, uint16_t pref, const char *name)
+{
+	struct bmx_host *h = &out->hosts[out->nhosts++];
+	const char *rule;
+
+	memset(h, 0, sizeof(*h));
+	h->preference = pref;
+	h->name = name;
+	if (name[0] == '\0') {
+		h->kind = BMX_HOST_NULL;
+		out->null_mx = true;
+	} else if (bmx_mx_literal(name, &h->literal)) {
+		h->kind = BMX_HOST_LITERAL;
+	} else if ((rule = bmx_special_name(name)) != NULL) {
+		h->kind = BMX_HOST_SPECIAL;
+		h->special_name = name;
+		h->special_rule = rule;
+	} else {
+		h->kind = BMX_HOST_NAME;
+	}
+}
+
+static void
+timespec_after(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Keep addresses in host order until max_addrs. */
+static void
+count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
+{
+	size_t i, left = r->max_addrs, take;
+
+	for (i = 0; i < out->nhosts; i++) {
+		struct bmx_host *h = &out->hosts[i];
+
+		if (h->a != NULL && h->a->status == BMX_DNS_OK) {
+			take = h->a->n < left ? h->a->n : left;
+			if (take < h->a->n)
+				out->addr_limited = true;
+			h->addrs[0] = h->a->addrs;
+			h->n4 = take;
+			left -= take;
+		}
+		if (h->aaaa != NULL && h->aaaa->status == BMX_DNS_OK) {
+			take = h->aaaa->n < left ? h->aaaa->n : left;
+			if (take < h->aaaa->n)
+				out->addr_limited = true;
+			h->addrs[1] = h->aaaa->addrs;
+			h->n6 = take;
+			left -= take;
+		}
+		h->naddrs = h->n4 + h->n6;
+	}
+}
+
+void
+bmx_resolve(const struct bmx_resolver *r, const char *domain,
+    struct bmx_resolution *out)
+{
+	long long t0 = bmx_now_ms();
+	struct timespec dl;
+	struct req one, *rq = NULL;
+	size_t i, n, nq = 0, max_mx = r->max_mx ? r->max_mx : 1;
+	const char *rule, *which = NULL;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->domain, sizeof(out->domain), "%s", domain);
+	if ((rule = bmx_special_name(out->domain)) != NULL) {
+		out->special_name = out->domain;
+		out->special_rule = rule;
+		goto done;
+	}
+	timespec_after(&dl, r->deadline_ms);
+	one.name = out->domain;
+	one.type = BMX_DNS_TYPE_MX;
+	fetch_chased(r, &one, 1, &dl, out);
+	out->mx = one.answer;
+	if (out->mx == NULL)
+		goto done;
+	if ((rule = special_in_chain(out->mx, &which)) != NULL) {
+		out->special_name = which;
+		out->special_rule = rule;
+		goto done;
+	}
+	if (out->mx->status == BMX_DNS_OK) {
+		out->mx_total = out->mx->n;
+		n = out->mx->n < max_mx ? out->mx->n : max_mx;
+		out->mx_limited = out->mx->n > n;
+		out->hosts = calloc(n, sizeof(*out->hosts));
+		if (out->hosts == NULL)
+			goto done;
+		for (i = 0; i < n; i++)
+			add_host(out, out->mx->mx[i].preference,
+			    out->mx->mx[i].host);
+	} else if (out->mx->status == BMX_DNS_NODATA) {
+		out->implicit_mx = true;
+		out->hosts = calloc(1, sizeof(*out->hosts));
+		if (out->hosts == NULL)
+			goto done;
+		add_host(out, 0, out->mx->target);
+	} else {
+		goto done;
+	}
+	rq = calloc(out->nhosts * 2, sizeof(*rq));
+	if (rq == NULL)
+		goto done;
+	for (i = 0; i < out->nhosts; i++) {
+		if (out->hosts[i].kind != BMX_HOST_NAME)
+			continue;
+		rq[nq].name = out->hosts[i].name;
+		rq[nq++].type = BMX_DNS_TYPE_A;
+		rq[nq].name = out->hosts[i].name;
+		rq[nq++].type = BMX_DNS_TYPE_AAAA;
+	}
+	fetch_chased(r, rq, nq, &dl, out);
+	for (i = 0, n = 0; i < out->nhosts; i++) {
+		struct bmx_host *h = &out->hosts[i];
+
+		if (h->kind != BMX_HOST_NAME)
+			continue;
+		h->a = rq[n++].answer;
+		h->aaaa = rq[n++].answer;
+		if ((rule = special_in_chain(h->a, &which)) != NULL ||
+		    (rule = special_in_chain(h->aaaa, &which)) != NULL) {
+			h->kind = BMX_HOST_SPECIAL;
+			h->special_name = which;
+			h->special_rule = rule;
+		}
+	}
+	count_addresses(r, out);
+done:
+	free(rq);
+	out->elapsed_ms = bmx_now_ms() - t0;
+}
+
+void
+bmx_resolution_clear(struct bmx_resolution *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		bmx_answer_unref(res->hosts[i].a);
+		bmx_answer_unref(res->hosts[i].aaaa);
+	}
+	free(res->hosts);
+	bmx_answer_unref(res->mx);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,117 @@
+/*
+ * resolve.h - a recipient domain's mail exchangers and their addresses
+ *
+ * bmx_resolve() finds what an MTA would connect to for a domain, the way
+ * RFC 5321 section 5.1 says, but looking at every host:
+ *
+ * - names that can never be public (localhost, *.localhost, *.invalid,
+ *   *.test, *.example, *.local, *.home.arpa, *.onion, *.alt, *.internal)
+ *   are judged without DNS, as the domain, as an MX target, or as a CNAME
+ *   target on the way;
+ * - MX lookup, CNAMEs followed (bounded).  MX records present: every MX
+ *   host, backups included, up to max_mx by preference; NOERROR without
+ *   MX: the implicit MX, the domain itself; a target "." is a null MX
+ *   (RFC 7505); a target that is an IP literal ("127.0.0.1." or
+ *   "[127.0.0.1]") is that address;
+ * - then A and AAAA of every host, all at once (one round trip), with
+ *   their CNAMEs followed.
+ *
+ * Lookups go through the shared cache when there is one.  One deadline
+ * covers the whole resolution.  Limits that are hit are recorded in the
+ * result, never silently passed.
+ *
+ * Ownership: struct bmx_resolution holds references to answers and an
+ * array of hosts; bmx_resolution_clear() frees them.  The config is
+ * borrowed.
+ *
+ * Thread safety: bmx_resolve() may run in many threads at once with one
+ * config (its servers and cache are thread-safe).
+ */
+#ifndef BMX_RESOLVE_H
+#define BMX_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "cache.h"
+#include "dnsmsg.h"
+#include "query.h"
+
+struct bmx_resolver {
+	struct bmx_query_servers *servers; /**< shared */
+	struct bmx_cache *cache;	   /**< shared; NULL: no cache */
+	unsigned max_mx;		   /**< MX hosts checked */
+	unsigned max_addrs;		   /**< addresses kept over all hosts */
+	unsigned max_cname;		   /**< CNAME steps per name */
+	unsigned deadline_ms;		   /**< whole resolution */
+};
+
+enum bmx_host_kind {
+	BMX_HOST_NAME,	  /**< looked up: A and AAAA */
+	BMX_HOST_LITERAL, /**< the MX target is an IP address */
+	BMX_HOST_SPECIAL, /**< a special-use name, judged without DNS */
+	BMX_HOST_NULL,	  /**< the null MX "." */
+};
+
+struct bmx_host {
+	uint16_t preference;
+	const char *name; /**< as in the MX record (or the domain) */
+	enum bmx_host_kind kind;
+	/** For SPECIAL: the name that is special (the host or a CNAME
+	 * target) and the suffix rule it fell under ("localhost", "test"). */
+	const char *special_name, *special_rule;
+	struct bmx_ip literal;	 /**< for LITERAL */
+	struct bmx_answer *a;	 /**< A answer (a reference), or NULL */
+	struct bmx_answer *aaaa; /**< AAAA answer (a reference), or NULL */
+	size_t naddrs;		 /**< addresses kept (A first, then AAAA) */
+	const struct bmx_ip *addrs[2]; /**< a->addrs, aaaa->addrs */
+	size_t n4, n6;		       /**< how many of each are kept */
+};
+
+struct bmx_resolution {
+	char domain[BMX_DOMAIN_MAX + 1];
+	/** Set when the domain itself (or a CNAME of it) is special. */
+	const char *special_name, *special_rule;
+	struct bmx_answer *mx; /**< the MX answer (a reference), or NULL */
+	bool implicit_mx;      /**< no MX records: the domain's own A/AAAA */
+	bool null_mx;	       /**< an MX record with target "." */
+	struct bmx_host *hosts;
+	size_t nhosts;
+	size_t mx_total;     /**< MX records in the answer */
+	bool mx_limited;     /**< more MX hosts than max_mx */
+	bool addr_limited;   /**< more addresses than max_addrs */
+	bool cname_limited;  /**< a CNAME chain longer than max_cname */
+	bool deadline_hit;   /**< some answer did not come in time */
+	unsigned lookups;    /**< name/type lookups made */
+	unsigned cache_hits; /**< of which answered by the cache */
+	long long elapsed_ms;
+};
+
+/**
+ * Resolve a normalised domain.
+ * @param r resolver settings and shared state
+ * @param domain lower case, A-labels, no trailing dot
+ * @param out the result; clear it with bmx_resolution_clear()
+ */
+void bmx_resolve(const struct bmx_resolver *r, const char *domain,
+    struct bmx_resolution *out);
+
+/** Free what a resolution holds.  A zeroed struct is fine. */
+void bmx_resolution_clear(struct bmx_resolution *res);
+
+/**
+ * Is this a special-use name that is never a public mail host?
+ * @param name normalised name
+ * @return the rule it falls under ("localhost", "test", "home.arpa" ...)
+ *     or NULL
+ */
+const char *bmx_special_name(const char *name);
+
+/**
+ * Is this MX target text an IP literal ("127.0.0.1", "[127.0.0.1]",
+ * "[IPv6:::1]")?  If so, fill ip.
+ */
+bool bmx_mx_literal(const char *name, struct bmx_ip *ip);
+
+#endif
