@@ -62,6 +62,13 @@ hash_key(const char *name, uint16_t type)
 	return h;
 }
 
+static long long
+now_ms(const struct bmx_cache *c)
+{
+	return c->cfg.clock != NULL ? c->cfg.clock(c->cfg.clock_arg) :
+				      bmx_now_ms();
+}
+
 struct bmx_cache *
 bmx_cache_new(const struct bmx_cache_config *cfg)
 {
@@ -176,7 +183,7 @@ bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
     struct bmx_answer **answer, struct bmx_cache_slot **slot)
 {
 	uint64_t h = hash_key(name, type);
-	long long now = bmx_now_ms();
+	long long now = now_ms(c);
 	struct bmx_cache_slot *f;
 	struct entry *e;
 	size_t len;
@@ -262,7 +269,7 @@ void
 bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
     struct bmx_answer *answer, struct bmx_answer **use)
 {
-	long long now = bmx_now_ms();
+	long long now = now_ms(c);
 	struct entry *e;
 	uint32_t ttl;
 
@@ -291,6 +298,9 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		c->st.stale_served++;
 		*use = bmx_answer_ref(e->answer);
 		bmx_answer_unref(answer);
+	} else if (e->answer != NULL && now >= e->stale_until) {
+		/* past its stale window: never served again, let it go */
+		set_answer(c, e, NULL);
 	}
 	slot->result = *use != NULL ? bmx_answer_ref(*use) : NULL;
 	slot->done = true;

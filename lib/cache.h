@@ -28,6 +28,11 @@
  * mutex is held.  Answers are immutable and reference counted, so they
  * are used outside the lock.
  *
+ * Time: TTLs and the stale window are measured with bmx_now_ms()
+ * (CLOCK_MONOTONIC), or with the clock given in the configuration (a
+ * seam for tests, which move time on by hand).  Deadlines of
+ * bmx_cache_wait() are always CLOCK_MONOTONIC times.
+ *
  * Ownership: answers returned carry a reference for the caller.  A slot
  * from a MISS belongs to the caller until bmx_cache_complete(); one from
  * a JOIN until bmx_cache_wait().
@@ -47,6 +52,12 @@ struct bmx_cache_config {
 	uint32_t max_ttl;     /**< seconds, positive answers */
 	uint32_t max_neg_ttl; /**< seconds, NXDOMAIN and NODATA */
 	uint32_t stale_ttl;   /**< seconds an expired answer may be served */
+	/** The clock for TTLs: milliseconds on any scale that never goes
+	 * back.  NULL (the default): bmx_now_ms().  Tests set it to move
+	 * time on by hand.  It is called without the cache's lock held, by
+	 * any thread that uses the cache, so it must be thread-safe. */
+	long long (*clock)(void *clock_arg);
+	void *clock_arg; /**< passed to clock */
 };
 
 struct bmx_cache_stats {
