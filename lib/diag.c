@@ -56,6 +56,8 @@ bmx_diag_format(const struct bmx_diag_entry *e, char *buf, size_t len)
 {
 	const char *kind = e->level == BMX_DIAG_WARNING ? "warning: " : "";
 
+	if (e->file[0] == '\0')
+		return snprintf(buf, len, "%s%s", kind, e->message);
 	if (e->line == 0)
 		return snprintf(
 		    buf, len, "%s: %s%s", e->file, kind, e->message);

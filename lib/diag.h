@@ -56,7 +56,7 @@ void bmx_diag_add(struct bmx_diag *d, enum bmx_diag_level level,
 /**
  * Format one entry as "file:line: message" (errors) or
  * "file:line: warning: message" (warnings); the line part is left out
- * when it is 0.
+ * when it is 0, the file part when the file is "".
  * @return snprintf's return value
  */
 int bmx_diag_format(const struct bmx_diag_entry *e, char *buf, size_t len);

@@ -10,8 +10,13 @@
 struct bmx_engine {
 	struct bmx_query_servers servers;
 	struct bmx_cache *cache;
+	bool own_cache;
 	struct bmx_resolver resolver;
 	struct bmx_policy policy;
+	const char *const *exempt;
+	size_t nexempt;
+	const struct bmx_reply_spec *replies;
+	enum bmx_action action;
 };
 
 void
@@ -44,8 +49,8 @@ bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
 		return NULL;
 	}
 	for (i = 0; i < s->nnameservers; i++)
-		if (bmx_query_add_server(
-			&e->servers, s->nameservers[i], 53, err, errlen) != 0)
+		if (bmx_query_add_server(&e->servers, s->nameservers[i],
+			s->port != 0 ? s->port : 53, err, errlen) != 0)
 			goto fail;
 	/* No usable resolv.conf is not fatal here: addresses can still be
 	 * judged, and every lookup fails with "no nameserver".  The
@@ -59,7 +64,10 @@ bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
 	e->servers.timeout_ms = s->timeout_ms;
 	e->servers.attempts = s->attempts;
 	e->servers.edns_size = 1232;
-	if (s->cache.max_entries > 0) {
+	if (s->shared_cache != NULL) {
+		e->cache = s->shared_cache;
+	} else if (s->cache.max_entries > 0) {
+		e->own_cache = true;
 		e->cache = bmx_cache_new(&s->cache);
 		if (e->cache == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -73,6 +81,10 @@ bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
 	e->resolver.max_cname = s->max_cname;
 	e->resolver.deadline_ms = s->deadline_ms;
 	e->policy = s->policy;
+	e->exempt = s->exempt_domains;
+	e->nexempt = s->nexempt_domains;
+	e->replies = s->replies;
+	e->action = s->action;
 	return e;
 fail:
 	bmx_engine_free(e);
@@ -84,26 +96,63 @@ bmx_engine_free(struct bmx_engine *e)
 {
 	if (e == NULL)
 		return;
-	bmx_cache_free(e->cache);
+	if (e->own_cache)
+		bmx_cache_free(e->cache);
 	free(e);
+}
+
+static bool
+exempt(const struct bmx_engine *e, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < e->nexempt; i++)
+		if (bmx_domain_within(domain, e->exempt[i]))
+			return true;
+	return false;
 }
 
 static void
 decide_domain(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 {
+	if (exempt(e, out->domain)) {
+		out->j.d.outcome = BMX_OUTCOME_NOCHECK;
+		snprintf(
+		    out->j.class_name, sizeof(out->j.class_name), "exempt");
+		return;
+	}
 	bmx_resolve(&e->resolver, out->domain, &out->res);
 	out->resolved = true;
 	bmx_policy_judge(&e->policy, rcpt, &out->res, &out->j);
 }
 
-void
-bmx_engine_decide(
-    struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+/* The configured reply and action, on top of the policy's decision. */
+static void
+finish(struct bmx_engine *e, struct bmx_result *out, long long t0)
 {
-	long long t0 = bmx_now_ms();
+	struct bmx_reply_fields f = { 0 };
+	char addr[BMX_IP_STRLEN];
+
+	if (e->replies != NULL && out->j.d.verdict != BMX_VERDICT_ACCEPT) {
+		f.recipient =
+		    out->addr.mailbox[0] != '\0' ? out->addr.mailbox : NULL;
+		f.domain = out->domain;
+		f.host = out->j.host != NULL ? out->j.host->name : NULL;
+		if (out->j.has_address)
+			f.address = bmx_ip_format(
+			    &out->j.cls.address, addr, sizeof(addr));
+		f.class_name = out->j.class_name;
+		bmx_reply_apply(&e->replies[out->j.d.outcome], &f, &out->j.d);
+	}
+	out->verdict = bmx_reply_act(e->action, &out->j.d);
+	out->elapsed_ms = bmx_now_ms() - t0;
+}
+
+static void
+decide_rcpt(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+{
 	char err[256];
 
-	memset(out, 0, sizeof(*out));
 	out->kind = BMX_TARGET_RECIPIENT;
 	out->addr_status = bmx_addr_parse(rcpt, &out->addr, err, sizeof(err));
 	switch (out->addr_status) {
@@ -114,10 +163,10 @@ bmx_engine_decide(
 		out->j.d.outcome = BMX_OUTCOME_NOCHECK;
 		snprintf(
 		    out->j.class_name, sizeof(out->j.class_name), "no-check");
-		goto done;
+		return;
 	default:
 		bmx_policy_syntax(rcpt, err, &out->j);
-		goto done;
+		return;
 	}
 	switch (out->addr.kind) {
 	case BMX_ADDR_NODOMAIN:
@@ -136,8 +185,39 @@ bmx_engine_decide(
 		decide_domain(e, out->addr.mailbox, out);
 		break;
 	}
-done:
-	out->elapsed_ms = bmx_now_ms() - t0;
+}
+
+void
+bmx_engine_decide(
+    struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+{
+	long long t0 = bmx_now_ms();
+
+	memset(out, 0, sizeof(*out));
+	decide_rcpt(e, rcpt, out);
+	finish(e, out, t0);
+}
+
+void
+bmx_engine_decide_sender(
+    struct bmx_engine *e, const char *sender, struct bmx_result *out)
+{
+	static const char from[] = "Recipient address rejected: ";
+	long long t0 = bmx_now_ms();
+	char *p;
+
+	memset(out, 0, sizeof(*out));
+	decide_rcpt(e, sender, out);
+	finish(e, out, t0);
+	/* The same texts, about the sender. */
+	p = strstr(out->j.d.text, from);
+	if (p != NULL) {
+		char rest[BMX_REPLY_MAX];
+
+		snprintf(rest, sizeof(rest), "%s", p + strlen("Recipient"));
+		snprintf(p, sizeof(out->j.d.text) - (size_t)(p - out->j.d.text),
+		    "Sender%s", rest);
+	}
 }
 
 void
@@ -166,7 +246,7 @@ bmx_engine_decide_target(
 	}
 	decide_domain(e, NULL, out);
 done:
-	out->elapsed_ms = bmx_now_ms() - t0;
+	finish(e, out, t0);
 }
 
 void

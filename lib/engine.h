@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "policy.h"
 #include "query.h"
+#include "reply.h"
 #include "resolve.h"
 
 struct bmx_engine_settings {
@@ -29,12 +30,23 @@ struct bmx_engine_settings {
 	const char *const *nameservers;
 	size_t nnameservers;
 	const char *resolv_conf; /**< NULL: /etc/resolv.conf */
+	unsigned port;		 /**< for nameservers without one; 0: 53 */
 	unsigned timeout_ms;	 /**< per attempt */
 	unsigned attempts;	 /**< per query */
 	unsigned deadline_ms;	 /**< per recipient */
 	unsigned max_mx, max_addrs, max_cname;
 	struct bmx_cache_config cache; /**< max_entries 0: no cache */
-	struct bmx_policy policy;      /**< tables borrowed */
+	/** A cache to use instead of making one (borrowed; a reload keeps
+	 * its cache this way).  NULL: the engine makes its own from cache. */
+	struct bmx_cache *shared_cache;
+	struct bmx_policy policy; /**< tables borrowed */
+	/** Recipient domains not checked, with their subdomains
+	 * (normalised; borrowed). */
+	const char *const *exempt_domains;
+	size_t nexempt_domains;
+	/** Reply overrides indexed by enum bmx_outcome (borrowed), or NULL. */
+	const struct bmx_reply_spec *replies;
+	enum bmx_action action;
 };
 
 /** The defaults: 1 s per attempt, 3 attempts, 6 s deadline, ... */
@@ -69,7 +81,10 @@ struct bmx_result {
 	struct bmx_ip ip;		 /**< for IP, and address literals */
 	bool resolved;			 /**< res below is filled */
 	struct bmx_resolution res;
-	struct bmx_judgement j;
+	struct bmx_judgement j; /**< j.d: the reply, after overrides */
+	/** What the MTA is told: j.d.verdict after the action (tag and log
+	 * accept; j.d then holds the would-be reply). */
+	enum bmx_verdict verdict;
 	long long elapsed_ms;
 };
 
@@ -86,6 +101,14 @@ void bmx_engine_decide(
  */
 void bmx_engine_decide_target(
     struct bmx_engine *e, const char *target, struct bmx_result *out);
+
+/**
+ * Decide for a sender (MAIL FROM), the optional sender check: the same
+ * rules, with "Sender address rejected" in the reply.  The null sender
+ * <> is not checked.
+ */
+void bmx_engine_decide_sender(
+    struct bmx_engine *e, const char *sender, struct bmx_result *out);
 
 /** Free what a result holds. */
 void bmx_result_clear(struct bmx_result *r);

@@ -31,8 +31,8 @@ special_rfc(const char *rule)
 }
 
 /* Replace control and 8-bit bytes: reply text goes on one SMTP line. */
-static void
-clean(char *s)
+void
+bmx_reply_sanitize(char *s)
 {
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
@@ -70,7 +70,7 @@ set(struct bmx_judgement *j, enum bmx_outcome o, unsigned code, const char *dsn,
 	va_start(ap, fmt);
 	vsnprintf(d->text + n, sizeof(d->text) - (size_t)n, fmt, ap);
 	va_end(ap);
-	clean(d->text);
+	bmx_reply_sanitize(d->text);
 }
 
 static bool

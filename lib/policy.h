@@ -139,6 +139,9 @@ const char *bmx_outcome_name(enum bmx_outcome o);
  */
 int bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len);
 
+/** Replace every control and 8-bit byte of a reply text by '?'. */
+void bmx_reply_sanitize(char *s);
+
 /**
  * Copy text with every '%' doubled, as smfi_setreply() wants it.
  * @return false when it did not fit (out then holds a truncated copy

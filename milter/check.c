@@ -1,7 +1,8 @@
 /*
  * check.c - bogusmx-check: what would bogusmx answer for this target?
  *
- * bogusmx-check [-s NAMESERVER[:PORT]]... [--json] TARGET...
+ * bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] [--sender]
+ *     TARGET...
  *
  * Each TARGET (a recipient address, a bare domain, or a bare IP address)
  * is decided by bmx_engine_decide_target(), the engine the milter uses,
@@ -10,7 +11,8 @@
  *
  * Exit status: 0 all accepted, 1 at least one rejected, 2 at least one
  * tempfail and none rejected, 64 usage error, 69 no nameserver usable,
- * 70 internal error.
+ * 78 configuration error.  The verdict counted is the one the MTA gets
+ * (with action tag or log, an accept).
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "config.h"
 #include "diag.h"
 #include "engine.h"
 #include "registry.h"
@@ -26,11 +29,14 @@
 #define MAX_NS BMX_QUERY_SERVERS_MAX
 
 static const char usage_text[] =
-    "usage: bogusmx-check [-s NAMESERVER[:PORT]]... [--json] TARGET...\n"
+    "usage: bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] "
+    "[--sender] TARGET...\n"
     "       bogusmx-check --version\n"
     "TARGET is a recipient address (user@example.com), a domain, or an\n"
-    "IP address.  NAMESERVER is an IP address; IPv6 with a port as\n"
-    "[::1]:5353.  Without -s, the nameservers of /etc/resolv.conf.\n";
+    "IP address; with --sender, a sender address (MAIL FROM).\n"
+    "FILE is the milter's configuration (default " BMX_CONFIG_FILE ",\n"
+    "if it exists).  NAMESERVER is an IP address; IPv6 with a port as\n"
+    "[::1]:5353.  Without -s, the configuration's nameservers.\n";
 
 static void
 usage(void)
@@ -139,7 +145,8 @@ json_address(const struct bmx_ipclass *c)
 }
 
 static void
-print_json(const char *target, const struct bmx_result *r)
+print_json(
+    const char *target, const struct bmx_result *r, enum bmx_action action)
 {
 	const struct bmx_resolution *res = &r->res;
 	char reply[BMX_REPLY_MAX + 16], err[600];
@@ -152,11 +159,14 @@ print_json(const char *target, const struct bmx_result *r)
 		jstr(r->domain);
 	else
 		printf("null");
-	printf(",\"verdict\":\"%s\",\"outcome\":\"%s\"",
-	    bmx_verdict_name(r->j.d.verdict), bmx_outcome_name(r->j.d.outcome));
+	printf(",\"verdict\":\"%s\",\"outcome\":\"%s\",\"action\":\"%s\"",
+	    bmx_verdict_name(r->verdict), bmx_outcome_name(r->j.d.outcome),
+	    bmx_action_name(action));
 	if (r->j.d.verdict != BMX_VERDICT_ACCEPT) {
 		bmx_decision_reply(&r->j.d, reply, sizeof(reply));
-		printf(",\"reply\":");
+		/* tag and log: the reply the milter would have given */
+		printf(r->verdict == BMX_VERDICT_ACCEPT ? ",\"would_reply\":" :
+							  ",\"reply\":");
 		jstr(reply);
 	}
 	if (r->j.why[0] != '\0') {
@@ -238,7 +248,8 @@ human_cnames(const struct bmx_answer *a, const char *indent)
 }
 
 static void
-print_human(const char *target, const struct bmx_result *r)
+print_human(
+    const char *target, const struct bmx_result *r, enum bmx_action action)
 {
 	const struct bmx_resolution *res = &r->res;
 	char reply[BMX_REPLY_MAX + 16], err[600];
@@ -292,7 +303,12 @@ print_human(const char *target, const struct bmx_result *r)
 		if (res->addr_limited)
 			printf("  addresses beyond the limit not checked\n");
 	}
-	printf("  verdict  %s (%s, %s)\n", bmx_verdict_name(r->j.d.verdict),
+	if (r->verdict != r->j.d.verdict)
+		printf("  action   %s: the milter answers %s, and would "
+		       "%s\n",
+		    bmx_action_name(action), bmx_verdict_name(r->verdict),
+		    bmx_verdict_name(r->j.d.verdict));
+	printf("  verdict  %s (%s, %s)\n", bmx_verdict_name(r->verdict),
 	    bmx_outcome_name(r->j.d.outcome), r->j.class_name);
 	if (r->j.d.verdict != BMX_VERDICT_ACCEPT) {
 		bmx_decision_reply(&r->j.d, reply, sizeof(reply));
@@ -305,29 +321,48 @@ print_human(const char *target, const struct bmx_result *r)
 		    r->elapsed_ms, res->lookups, res->cache_hits);
 }
 
+static void
+print_diag(const struct bmx_diag *diag)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < diag->nentries; i++) {
+		bmx_diag_format(&diag->entries[i], line, sizeof(line));
+		fprintf(stderr, "bogusmx-check: %s\n", line);
+	}
+	if (diag->errors + diag->warnings > diag->nentries)
+		fprintf(stderr, "bogusmx-check: ... and %zu more\n",
+		    diag->errors + diag->warnings - diag->nentries);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "sender", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ns[MAX_NS];
-	const struct bmx_cidr_table *tables[1];
+	const char *ns[MAX_NS], *conf = NULL;
 	struct bmx_engine_settings s;
-	struct bmx_cidr_table *registry;
+	struct bmx_config *cfg;
 	struct bmx_engine *engine;
 	struct bmx_result r;
 	struct bmx_diag diag;
-	bool json = false, rejected = false, tempfailed = false;
+	bool json = false, sender = false, rejected = false;
+	bool tempfailed = false;
 	char line[1024];
 	size_t nns = 0, i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:Vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:s:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
 		case 's':
 			if (nns == MAX_NS) {
 				fprintf(stderr,
@@ -339,6 +374,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'S':
+			sender = true;
 			break;
 		case 'V':
 			printf("bogusmx-check %s, special-purpose address "
@@ -357,27 +395,22 @@ main(int argc, char **argv)
 	if (argc == 0)
 		usage();
 	bmx_diag_init(&diag);
-	registry = bmx_registry_table(&diag);
-	if (registry == NULL) {
-		for (i = 0; i < diag.nentries; i++) {
-			bmx_diag_format(&diag.entries[i], line, sizeof(line));
-			fprintf(stderr, "bogusmx-check: %s\n", line);
-		}
-		bmx_diag_clear(&diag);
-		return EX_SOFTWARE;
-	}
+	/* The milter's own configuration, so that the answer is its. */
+	cfg = bmx_config_load(
+	    conf != NULL ? conf : BMX_CONFIG_FILE, conf == NULL, &diag);
+	print_diag(&diag);
 	bmx_diag_clear(&diag);
-	tables[0] = registry;
-	bmx_engine_defaults(&s);
-	s.nameservers = ns;
-	s.nnameservers = nns;
-	s.policy.tables = tables;
-	s.policy.ntables = 1;
-	s.policy.registry = registry;
+	if (cfg == NULL)
+		return EX_CONFIG;
+	s = cfg->engine;
+	if (nns > 0) {
+		s.nameservers = ns;
+		s.nnameservers = nns;
+	}
 	engine = bmx_engine_new(&s, line, sizeof(line));
 	if (engine == NULL) {
 		fprintf(stderr, "bogusmx-check: %s\n", line);
-		bmx_cidr_free(registry);
+		bmx_config_free(cfg);
 		return strncmp(line, "bad nameserver", 14) == 0 ?
 		    EX_USAGE :
 		    EX_UNAVAILABLE;
@@ -390,17 +423,20 @@ main(int argc, char **argv)
 				break;
 			}
 	for (i = 0; i < (size_t)argc; i++) {
-		bmx_engine_decide_target(engine, argv[i], &r);
-		if (json)
-			print_json(argv[i], &r);
+		if (sender)
+			bmx_engine_decide_sender(engine, argv[i], &r);
 		else
-			print_human(argv[i], &r);
-		rejected |= r.j.d.verdict == BMX_VERDICT_REJECT;
-		tempfailed |= r.j.d.verdict == BMX_VERDICT_TEMPFAIL;
+			bmx_engine_decide_target(engine, argv[i], &r);
+		if (json)
+			print_json(argv[i], &r, cfg->action);
+		else
+			print_human(argv[i], &r, cfg->action);
+		rejected |= r.verdict == BMX_VERDICT_REJECT;
+		tempfailed |= r.verdict == BMX_VERDICT_TEMPFAIL;
 		bmx_result_clear(&r);
 	}
 	bmx_engine_free(engine);
-	bmx_cidr_free(registry);
+	bmx_config_free(cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("bogusmx-check: stdout");
 		return EX_IOERR;

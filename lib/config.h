@@ -1,0 +1,123 @@
+/*
+ * config.h - bogusmx.conf: read, validated, immutable
+ *
+ * The configuration file (libconfuse syntax, see bogusmx.conf(5) and
+ * etc/bogusmx.conf) is read into a struct bmx_config that nothing
+ * changes afterwards.  Nothing outside config.c sees libconfuse.  Every
+ * problem is reported with the file, the line, the key and the bad value
+ * ("bogusmx.conf:12: dns: timeout-ms = 0: must be 1..60000"); unknown
+ * keys are errors.  The cidr tables named by the file are loaded here
+ * too, with their own file:line messages.
+ *
+ * libconfuse 3.3 miscounts lines after comments and rejects comments
+ * inside lists: config.c blanks comments out itself (keeping newlines)
+ * and parses the buffer.  Its lexer has global state: load in one thread
+ * at a time (the milter loads at start and on SIGUSR1, in one thread).
+ *
+ * Ownership: bmx_config_load() returns a config the caller frees with
+ * bmx_config_free(); everything it points to belongs to it.  The engine
+ * settings in it borrow the config's tables: free the engine first.
+ * Thread safety: a loaded config is read-only and may be shared.
+ */
+#ifndef BMX_CONFIG_H
+#define BMX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cidr.h"
+#include "diag.h"
+#include "engine.h"
+#include "ip.h"
+#include "reply.h"
+
+/** The default configuration file. */
+#define BMX_CONFIG_FILE "/etc/bogusmx/bogusmx.conf"
+
+/** A network (exempt clients). */
+struct bmx_net {
+	struct bmx_ip ip;
+	unsigned bits;
+};
+
+struct bmx_config {
+	char *file; /**< the file read, or "" for the built-in defaults */
+
+	/* the daemon (not changed by a reload) */
+	char *socket;		 /**< libmilter socket spec */
+	unsigned socket_mode;	 /**< of a unix socket */
+	char *user, *group;	 /**< "" group: the user's primary group */
+	char *pid_file;		 /**< "": none */
+	unsigned backlog;	 /**< listen() backlog, 0: the system's */
+	unsigned milter_timeout; /**< seconds, I/O towards the MTA */
+
+	/* deciding */
+	struct bmx_engine_settings engine; /**< points into this config */
+	bool use_registry;
+	struct bmx_cidr_table *registry; /**< the built-in table */
+	struct bmx_cidr_table **tables;	 /**< the user's, in order */
+	char **table_files;
+	size_t ntables;
+
+	/* acting */
+	enum bmx_action action;
+	char *tag_header; /**< header added in tag mode */
+	struct bmx_reply_spec replies[BMX_OUTCOME_COUNT];
+	bool check_sender;
+
+	/* not checking */
+	char **skip_mailers;
+	size_t nskip_mailers;
+	struct bmx_net *exempt_clients;
+	size_t nexempt_clients;
+	bool exempt_authenticated;
+
+	/* logging */
+	bool log_accepts; /**< a line for accepted recipients too */
+
+	/* storage the settings above point into */
+	char **strings;
+	size_t nstrings;
+	const struct bmx_cidr_table **policy_tables;
+	struct bmx_ip *self;
+	char **exempt_domains;
+};
+
+/**
+ * Fill a config with the built-in defaults (those of etc/bogusmx.conf).
+ * @return the config, or NULL when out of memory (diag says so)
+ */
+struct bmx_config *bmx_config_defaults(struct bmx_diag *diag);
+
+/**
+ * Read and validate a configuration file.
+ * @param path the file
+ * @param missing_ok when the file does not exist, return the defaults
+ *     (the default file may be absent; a named one may not)
+ * @param diag receives every problem as file:line: message
+ * @return the config, or NULL when there was an error
+ */
+struct bmx_config *bmx_config_load(
+    const char *path, bool missing_ok, struct bmx_diag *diag);
+
+/** Free a config.  NULL is a no-op. */
+void bmx_config_free(struct bmx_config *c);
+
+/** Is mailer (the MTA's {rcpt_mailer}) one whose recipients are skipped? */
+bool bmx_config_skip_mailer(const struct bmx_config *c, const char *mailer);
+
+/** Is this client address exempt? */
+bool bmx_config_exempt_client(
+    const struct bmx_config *c, const struct bmx_ip *ip);
+
+/** Does a network contain an address? */
+bool bmx_net_contains(const struct bmx_net *n, const struct bmx_ip *ip);
+
+/**
+ * Parse "192.0.2.0/24", "2001:db8::/32" or a bare address.
+ * @return false with a message in err (host bits set, bad length ...)
+ */
+bool bmx_net_parse(
+    const char *text, struct bmx_net *out, char *err, size_t errlen);
+
+#endif

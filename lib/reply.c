@@ -1,0 +1,211 @@
+/*
+ * reply.c - configured actions and reply overrides on top of the policy
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "reply.h"
+
+/* The policy's texts start with this after "<rcpt>: "; an override
+ * replaces what follows, as a Postfix access table text does. */
+static const char marker[] = "address rejected: ";
+
+static const char *const action_names[] = {
+	[BMX_ACTION_REJECT] = "reject",
+	[BMX_ACTION_TEMPFAIL] = "tempfail",
+	[BMX_ACTION_TAG] = "tag",
+	[BMX_ACTION_LOG] = "log",
+};
+
+static const char *const field_names[] = { "recipient", "domain", "host",
+	"address", "class", "detail" };
+#define NFIELDS (sizeof(field_names) / sizeof(field_names[0]))
+
+const char *
+bmx_action_name(enum bmx_action a)
+{
+	return a <= BMX_ACTION_LOG ? action_names[a] : "?";
+}
+
+bool
+bmx_action_parse(const char *name, enum bmx_action *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (strcmp(name, action_names[i]) == 0) {
+			*a = (enum bmx_action)i;
+			return true;
+		}
+	return false;
+}
+
+/* Length of the field name at s (after '{') up to '}', or 0. */
+static int
+field_at(const char *s, size_t *len)
+{
+	size_t i;
+	const char *end = strchr(s, '}');
+
+	if (end == NULL)
+		return -1;
+	for (i = 0; i < NFIELDS; i++)
+		if ((size_t)(end - s) == strlen(field_names[i]) &&
+		    strncmp(s, field_names[i], (size_t)(end - s)) == 0) {
+			*len = (size_t)(end - s) + 1;
+			return (int)i;
+		}
+	return -1;
+}
+
+bool
+bmx_reply_check(enum bmx_outcome o, const struct bmx_reply_spec *s, char *err,
+    size_t errlen)
+{
+	unsigned want;
+	const char *p;
+	size_t len;
+
+	switch (o) {
+	case BMX_OUTCOME_TEMPFAIL:
+		want = 4;
+		break;
+	case BMX_OUTCOME_ACCEPT:
+	case BMX_OUTCOME_NOCHECK:
+		snprintf(err, errlen, "outcome %s has no reply",
+		    bmx_outcome_name(o));
+		return false;
+	default:
+		want = 5;
+		break;
+	}
+	if (s->code != 0 && s->code / 100 != want) {
+		snprintf(err, errlen,
+		    "code %u does not fit outcome %s: use a %ux code", s->code,
+		    bmx_outcome_name(o), want);
+		return false;
+	}
+	if (s->code != 0 && (s->code < 400 || s->code > 599)) {
+		snprintf(
+		    err, errlen, "code %u is not an SMTP error code", s->code);
+		return false;
+	}
+	if (s->dsn[0] != '\0') {
+		unsigned c, subj, det;
+		char tail;
+
+		if (sscanf(s->dsn, "%1u.%3u.%3u%c", &c, &subj, &det, &tail) !=
+			3 ||
+		    (c != 4 && c != 5) ||
+		    strspn(s->dsn, "0123456789.") != strlen(s->dsn)) {
+			snprintf(err, errlen,
+			    "DSN \"%s\" is not of the form 5.7.1", s->dsn);
+			return false;
+		}
+		if (c != (s->code != 0 ? s->code / 100 : want)) {
+			snprintf(err, errlen,
+			    "DSN %s does not fit code %u: the first digits "
+			    "must agree",
+			    s->dsn, s->code != 0 ? s->code : want * 100);
+			return false;
+		}
+	}
+	for (p = s->text; p != NULL && *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen,
+			    "text has a control character (0x%02x)",
+			    (unsigned char)*p);
+			return false;
+		}
+		if (*p == '{' && p[1] == '{') {
+			p++;
+			continue;
+		}
+		if (*p == '{' && field_at(p + 1, &len) < 0) {
+			snprintf(err, errlen,
+			    "text has an unknown field \"%.40s\": the fields "
+			    "are {recipient} {domain} {host} {address} "
+			    "{class} {detail}",
+			    p);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+expand(const char *tpl, const char *const values[NFIELDS], char *out,
+    size_t outlen)
+{
+	size_t n = 0, len;
+	const char *p;
+	int f;
+
+	for (p = tpl; *p != '\0' && n + 1 < outlen; p++) {
+		if (*p == '{' && p[1] == '{') {
+			out[n++] = '{';
+			p++;
+		} else if (*p == '{' && (f = field_at(p + 1, &len)) >= 0) {
+			n += (size_t)snprintf(out + n, outlen - n, "%s",
+			    values[f] != NULL ? values[f] : "");
+			if (n >= outlen)
+				n = outlen - 1;
+			p += len;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+void
+bmx_reply_apply(const struct bmx_reply_spec *s,
+    const struct bmx_reply_fields *f, struct bmx_decision *d)
+{
+	char text[BMX_REPLY_MAX], detail[BMX_REPLY_MAX];
+	const char *values[NFIELDS];
+	char *cut;
+	size_t keep;
+
+	if (s == NULL || d->verdict == BMX_VERDICT_ACCEPT)
+		return;
+	if (s->code != 0)
+		d->code = s->code;
+	if (s->dsn[0] != '\0')
+		snprintf(d->dsn, sizeof(d->dsn), "%s", s->dsn);
+	if (s->text == NULL)
+		return;
+	cut = strstr(d->text, marker);
+	keep = cut != NULL ? (size_t)(cut - d->text) + strlen(marker) : 0;
+	snprintf(detail, sizeof(detail), "%s", d->text + keep);
+	values[0] = f->recipient;
+	values[1] = f->domain;
+	values[2] = f->host;
+	values[3] = f->address;
+	values[4] = f->class_name;
+	values[5] = detail;
+	expand(s->text, values, text, sizeof(text));
+	snprintf(d->text + keep, sizeof(d->text) - keep, "%s", text);
+	bmx_reply_sanitize(d->text);
+}
+
+enum bmx_verdict
+bmx_reply_act(enum bmx_action a, struct bmx_decision *d)
+{
+	switch (a) {
+	case BMX_ACTION_REJECT:
+		return d->verdict;
+	case BMX_ACTION_TEMPFAIL:
+		if (d->verdict == BMX_VERDICT_REJECT) {
+			d->verdict = BMX_VERDICT_TEMPFAIL;
+			d->code = 451;
+			if (d->dsn[0] == '5')
+				d->dsn[0] = '4';
+		}
+		return d->verdict;
+	case BMX_ACTION_TAG:
+	case BMX_ACTION_LOG:
+		return BMX_VERDICT_ACCEPT;
+	}
+	return d->verdict;
+}
