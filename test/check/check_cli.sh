@@ -33,10 +33,10 @@ expect "mapped form judged by its IPv4" 1 \
 	'"embedded":{"form":"ipv4-mapped","address":"127.0.0.1"}' \
 	"$check" --json ::ffff:127.0.0.1
 expect "json reject line" 1 \
-	'{"target":"10.0.0.1","domain":null,"verdict":"reject","outcome":"bogus","reply":"554 5.7.1 Address [10.0.0.1] is in private network (RFC 1918)","class":"private"' \
+	'{"target":"10.0.0.1","domain":null,"verdict":"reject","outcome":"bogus","action":"reject","reply":"554 5.7.1 Address [10.0.0.1] is in private network (RFC 1918)","class":"private"' \
 	"$check" --json 10.0.0.1
 expect "json accept has no reply" 0 \
-	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","outcome":"accept","class":"public"' \
+	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","outcome":"accept","action":"reject","class":"public"' \
 	"$check" --json 2a00:1450::1
 expect "name collision text" 1 "ICANN's name collision signal" \
 	"$check" 127.0.53.53
@@ -52,6 +52,33 @@ expect "unreachable nameserver is a tempfail" 2 "451 4.4.3" \
 	"$check" -s 127.0.0.1:9 user@example.org
 expect "bad nameserver is a usage error" 64 "nameserver" \
 	"$check" -s 127.0.0.1:99999 user@example.org
+# The configuration: -c FILE is what the milter reads.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/log.conf" <<'EOF'
+# a dry run, with our own reply text
+action = "log"
+reply bogus {
+	code = 550   # not 554
+	text = "no backscatter: {host}[{address}] is {class}"
+}
+exempt-domains = { "Exempt.Example" }
+EOF
+expect "action log accepts and shows the would-be reply" 0 \
+	'"verdict":"accept","outcome":"bogus","action":"log","would_reply":"550 5.7.1 <u@[127.0.0.1]>: Recipient address rejected: no backscatter: [127.0.0.1] is loopback"' \
+	"$check" -c "$tmp/log.conf" --json 'u@[127.0.0.1]'
+expect "exempt domain and its subdomains are not checked" 0 \
+	"accept (no-check, exempt)" \
+	"$check" -c "$tmp/log.conf" -s 127.0.0.1:9 user@mx.exempt.example
+printf '# one\n# two\naction = "maybe"\n' >"$tmp/bad.conf"
+expect "config error names file and line, exit 78" 78 \
+	"$tmp/bad.conf:3: action = \"maybe\": must be one of reject, tempfail, tag, log" \
+	"$check" -c "$tmp/bad.conf" 127.0.0.1
+expect "missing named config is an error" 78 "No such file" \
+	"$check" -c "$tmp/none.conf" 127.0.0.1
+expect "sender check speaks of the sender" 1 \
+	"Sender address rejected" \
+	"$check" --sender -s 127.0.0.1:9 'bounce@[10.0.0.1]'
 expect "no target is a usage error" 64 "usage: bogusmx-check" "$check"
 expect "unknown option is a usage error" 64 "usage:" "$check" --frobnicate 1.2.3.4
 expect "version names the registry date" 0 \
