@@ -251,6 +251,22 @@ keep_min_ttl(struct builder *b, uint32_t ttl)
 		b->ttl = ttl;
 }
 
+/*
+ * A chain longer than we keep is cut after BMX_DNS_CNAME_MAX steps: the
+ * answer then stops at the last target kept, which must be asked for on
+ * its own, like a chain that a server did not follow.
+ */
+static void
+cut_chain(struct builder *b)
+{
+	b->status = BMX_DNS_NODATA;
+	b->chase = true;
+	b->n = 0;
+	b->ttl = 0;
+	snprintf(b->why, sizeof(b->why), "CNAME chain longer than %d steps",
+	    BMX_DNS_CNAME_MAX);
+}
+
 /* Follow the CNAME chain from the question name within the answer. */
 static void
 follow_cnames(struct builder *b, const ldns_rr_list *ans)
@@ -285,10 +301,7 @@ follow_cnames(struct builder *b, const ldns_rr_list *ans)
 				return;
 			}
 			if (b->ncnames == BMX_DNS_CNAME_MAX) {
-				b->status = BMX_DNS_MALFORMED;
-				snprintf(b->why, sizeof(b->why),
-				    "CNAME chain longer than %d steps",
-				    BMX_DNS_CNAME_MAX);
+				cut_chain(b);
 				return;
 			}
 			strcpy(b->cnames[b->ncnames], next);
@@ -421,7 +434,7 @@ bmx_dnsmsg_parse(const uint8_t *wire, size_t len, uint16_t id,
 		if (b->status == BMX_DNS_OK)
 			collect(b, ldns_pkt_answer(p));
 		if (b->status != BMX_DNS_OK) {
-			/* loop or malformed: already explained */
+			/* loop, malformed or cut: already explained */
 		} else if (rcode == LDNS_RCODE_NXDOMAIN) {
 			b->status = BMX_DNS_NXDOMAIN;
 			b->n = 0;
@@ -471,6 +484,77 @@ bmx_answer_error(const char *qname, uint16_t qtype, enum bmx_dns_status status,
 	snprintf(b->qname, sizeof(b->qname), "%s", qname);
 	snprintf(b->why, sizeof(b->why), "%s", why);
 	a = build(b);
+	free(b);
+	return a;
+}
+
+/* Does name appear as the question or a CNAME target of a? */
+static bool
+in_chain(const struct bmx_answer *a, const char *name)
+{
+	unsigned i;
+
+	if (strcmp(a->qname, name) == 0)
+		return true;
+	for (i = 0; i < a->ncnames; i++)
+		if (strcmp(a->cnames[i], name) == 0)
+			return true;
+	return false;
+}
+
+struct bmx_answer *
+bmx_answer_join(const struct bmx_answer *first, const struct bmx_answer *next)
+{
+	struct builder *b;
+	struct bmx_answer *a = NULL;
+	bool stopped = false;
+	unsigned i;
+	size_t k;
+
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->qtype = first->qtype;
+	b->status = next->status;
+	b->chase = next->chase;
+	b->ttl = first->ttl < next->ttl ? first->ttl : next->ttl;
+	snprintf(b->qname, sizeof(b->qname), "%s", first->qname);
+	snprintf(b->why, sizeof(b->why), "%s", next->why);
+	for (i = 0; i < first->ncnames; i++)
+		snprintf(b->cnames[b->ncnames++], sizeof(b->cnames[0]), "%s",
+		    first->cnames[i]);
+	for (i = 0; i < next->ncnames && !stopped; i++) {
+		stopped = true;
+		if (in_chain(first, next->cnames[i])) {
+			b->status = BMX_DNS_CNAME_LOOP;
+			b->chase = false;
+			b->ttl = 0;
+			snprintf(b->why, sizeof(b->why), "CNAME loop at %.200s",
+			    next->cnames[i]);
+		} else if (b->ncnames == BMX_DNS_CNAME_MAX) {
+			cut_chain(b);
+		} else {
+			snprintf(b->cnames[b->ncnames++], sizeof(b->cnames[0]),
+			    "%s", next->cnames[i]);
+			stopped = false;
+		}
+	}
+	for (k = 0; k < next->n && !stopped; k++) {
+		b->n = k + 1;
+		if (next->mx == NULL) {
+			b->addrs[k] = next->addrs[k];
+			continue;
+		}
+		b->pref[k] = next->mx[k].preference;
+		b->hosts[k] = strdup(next->mx[k].host);
+		if (b->hosts[k] == NULL)
+			goto out;
+	}
+	a = build(b);
+out:
+	if (next->mx != NULL)
+		for (k = 0; k < b->n; k++)
+			free(b->hosts[k]);
 	free(b);
 	return a;
 }

@@ -37,7 +37,9 @@
 
 /** Size of a buffer that holds any query bmx_dnsmsg_query() writes. */
 #define BMX_DNS_QUERY_MAX 512
-/** CNAME steps kept and followed inside one answer. */
+/** CNAME steps kept and followed inside one answer.  A longer chain is
+ * cut there: the answer is NODATA with chase set, stopping at the last
+ * target kept. */
 #define BMX_DNS_CNAME_MAX 16
 
 enum bmx_dns_status {
@@ -112,6 +114,22 @@ enum bmx_dnsmsg_result bmx_dnsmsg_parse(const uint8_t *wire, size_t len,
  */
 struct bmx_answer *bmx_answer_error(const char *qname, uint16_t qtype,
     enum bmx_dns_status status, const char *why);
+
+/**
+ * Follow a CNAME across answers: join an answer that stops at a CNAME
+ * target (chase set) with the answer for that target.  The result
+ * answers first's question with the whole chain (first's CNAMEs, then
+ * next's) and next's status, records, chase flag and reason; its TTL is
+ * the smaller of the two.  When a CNAME of next leads back to a name of
+ * first's chain (or to its question name) the status is
+ * BMX_DNS_CNAME_LOOP, without records; a chain longer than
+ * BMX_DNS_CNAME_MAX is cut as bmx_dnsmsg_parse() cuts one.
+ * @param first the answer that stops at next->qname (borrowed)
+ * @param next the answer for first->target (borrowed)
+ * @return a new answer with one reference, or NULL when out of memory
+ */
+struct bmx_answer *bmx_answer_join(
+    const struct bmx_answer *first, const struct bmx_answer *next);
 
 /** Take one more reference; returns a. */
 struct bmx_answer *bmx_answer_ref(struct bmx_answer *a);

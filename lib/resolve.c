@@ -141,56 +141,6 @@ fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
 	free(idx);
 }
 
-/*
- * Fetch a batch and chase the answers that stop at a CNAME target the
- * server said nothing about (a non-recursive server), up to max_cname
- * steps in all.
- */
-static void
-fetch_chased(const struct bmx_resolver *r, struct req *rq, size_t n,
-    const struct timespec *dl, struct bmx_resolution *out)
-{
-	struct req *more;
-	size_t i, k, round;
-	unsigned steps[256];
-
-	fetch(r, rq, n, dl, out);
-	more = calloc(n ? n : 1, sizeof(*more));
-	if (more == NULL)
-		return;
-	for (i = 0; i < n && i < 256; i++)
-		steps[i] = rq[i].answer ? rq[i].answer->ncnames : 0;
-	for (round = 0; round < r->max_cname; round++) {
-		size_t map[256];
-
-		for (i = 0, k = 0; i < n && i < 256; i++) {
-			if (rq[i].answer == NULL || !rq[i].answer->chase)
-				continue;
-			if (steps[i] > r->max_cname) {
-				out->cname_limited = true;
-				continue;
-			}
-			more[k].name = rq[i].answer->target;
-			more[k].type = rq[i].type;
-			map[k++] = i;
-		}
-		if (k == 0)
-			break;
-		fetch(r, more, k, dl, out);
-		for (i = 0; i < k; i++) {
-			struct req *x = &rq[map[i]];
-
-			bmx_answer_unref(x->answer);
-			x->answer = more[i].answer;
-			steps[map[i]] += x->answer ? x->answer->ncnames + 1 : 1;
-		}
-	}
-	for (i = 0; i < n && i < 256; i++)
-		if (rq[i].answer != NULL && steps[i] > r->max_cname)
-			out->cname_limited = true;
-	free(more);
-}
-
 /* The first special name in an answer's CNAME chain, if any. */
 static const char *
 special_in_chain(const struct bmx_answer *a, const char **which)
@@ -208,6 +158,103 @@ special_in_chain(const struct bmx_answer *a, const char **which)
 		}
 	}
 	return NULL;
+}
+
+/* Should this answer's CNAME target be asked for on its own? */
+static bool
+chaseable(const struct bmx_answer *a, unsigned limit)
+{
+	const char *which;
+
+	return a != NULL && a->chase && a->status == BMX_DNS_NODATA &&
+	    a->ncnames <= limit && special_in_chain(a, &which) == NULL;
+}
+
+/*
+ * A chain that is longer than the limit, or that could not be followed
+ * to its end, is not believed: the answer becomes a temporary failure
+ * (the policy decides) and the limit is recorded.  A chain through a
+ * special-use name is left as it is: that name decides (rule 2).
+ */
+static void
+check_chain(struct req *rq, unsigned limit, struct bmx_resolution *out)
+{
+	struct bmx_answer *a = rq->answer;
+	const char *which;
+	char why[BMX_DOMAIN_MAX + 64];
+
+	if (a == NULL || special_in_chain(a, &which) != NULL)
+		return;
+	if (a->ncnames > limit) {
+		out->cname_limited = true;
+		snprintf(why, sizeof(why),
+		    "CNAME chain of %s longer than %u steps", a->qname, limit);
+	} else if (a->chase && a->status == BMX_DNS_NODATA) {
+		snprintf(why, sizeof(why), "CNAME chain of %s not followed",
+		    a->qname);
+	} else {
+		return;
+	}
+	rq->answer =
+	    bmx_answer_error(a->qname, a->qtype, BMX_DNS_TEMPFAIL, why);
+	bmx_answer_unref(a);
+}
+
+/*
+ * Fetch a batch, then follow the answers that stop at a CNAME target the
+ * server said nothing about (a server that does not recurse): ask for
+ * the target and join the answers, so that each answer carries the
+ * whole chain from the name asked (loops across answers are found by
+ * bmx_answer_join()).  A chain is never followed into a special-use name
+ * (judged without DNS) nor past max_cname steps.
+ */
+static void
+fetch_chased(const struct bmx_resolver *r, struct req *rq, size_t n,
+    const struct timespec *dl, struct bmx_resolution *out)
+{
+	struct req *more;
+	size_t *map, i, k;
+	/* An answer keeps BMX_DNS_CNAME_MAX steps: a chain that long may
+	 * have been cut, so it is always over the limit. */
+	unsigned limit = r->max_cname < BMX_DNS_CNAME_MAX ?
+	    r->max_cname :
+	    BMX_DNS_CNAME_MAX - 1;
+
+	fetch(r, rq, n, dl, out);
+	more = calloc(n ? n : 1, sizeof(*more));
+	map = calloc(n ? n : 1, sizeof(*map));
+	/* Each round adds a CNAME to every chain it follows: at most
+	 * limit + 1 rounds. */
+	while (more != NULL && map != NULL) {
+		for (i = 0, k = 0; i < n; i++) {
+			if (!chaseable(rq[i].answer, limit))
+				continue;
+			more[k].name = rq[i].answer->target;
+			more[k].type = rq[i].type;
+			map[k++] = i;
+		}
+		if (k == 0)
+			break;
+		fetch(r, more, k, dl, out);
+		for (i = 0; i < k; i++) {
+			struct req *x = &rq[map[i]];
+			struct bmx_answer *j = NULL;
+
+			if (more[i].answer != NULL)
+				j = bmx_answer_join(x->answer, more[i].answer);
+			if (j == NULL)
+				j = bmx_answer_error(x->answer->qname,
+				    x->answer->qtype, BMX_DNS_TEMPFAIL,
+				    "out of memory");
+			bmx_answer_unref(more[i].answer);
+			bmx_answer_unref(x->answer);
+			x->answer = j;
+		}
+	}
+	for (i = 0; i < n; i++)
+		check_chain(&rq[i], limit, out);
+	free(more);
+	free(map);
 }
 
 static void
