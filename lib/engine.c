@@ -164,9 +164,19 @@ decide_rcpt(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 		snprintf(
 		    out->j.class_name, sizeof(out->j.class_name), "no-check");
 		return;
-	default:
-		bmx_policy_syntax(rcpt, err, &out->j);
+	default: {
+		/* the reply adds its own <>: quote what was inside */
+		char inner[BMX_RCPT_MAX + 1];
+		size_t n = strlen(rcpt);
+
+		if (n >= 2 && rcpt[0] == '<' && rcpt[n - 1] == '>')
+			snprintf(inner, sizeof(inner), "%.*s", (int)(n - 2),
+			    rcpt + 1);
+		else
+			snprintf(inner, sizeof(inner), "%s", rcpt);
+		bmx_policy_syntax(inner, err, &out->j);
 		return;
+	}
 	}
 	switch (out->addr.kind) {
 	case BMX_ADDR_NODOMAIN:

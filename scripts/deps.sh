@@ -27,4 +27,4 @@ bmx_need() {
 
 BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
 	libconfuse-dev libidn2-dev)
-BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils)
+BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks)

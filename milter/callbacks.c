@@ -1,0 +1,334 @@
+/*
+ * callbacks.c - libmilter callbacks (thin: the engine decides)
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "callbacks.h"
+#include "session.h"
+#include "state.h"
+
+/* Macros asked for per stage (both MTAs send a stage's macros even when
+ * the stage itself is declined). */
+static char connect_macros[] = "{daemon_name}";
+static char mail_macros[] = "i {auth_authen}";
+static char rcpt_macros[] = "i {rcpt_mailer} {rcpt_host}";
+
+static struct bmx_session *
+session(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+static const char *
+macro(SMFICTX *ctx, const char *name)
+{
+	const char *v = smfi_getsymval(ctx, (char *)name);
+
+	return v != NULL ? v : "";
+}
+
+/* The address without one pair of angle brackets (into buf). */
+static const char *
+unbracket(const char *addr, char *buf, size_t len)
+{
+	size_t n = strlen(addr);
+
+	if (n >= 2 && addr[0] == '<' && addr[n - 1] == '>')
+		snprintf(buf, len, "%.*s", (int)(n - 2), addr + 1);
+	else
+		snprintf(buf, len, "%s", addr);
+	return buf;
+}
+
+/* A copy fit for a log line: no control or 8-bit bytes, bounded.  s
+ * may be buf itself. */
+static const char *
+loggable(const char *s, char *buf, size_t len)
+{
+	if (s != buf)
+		snprintf(buf, len, "%s", s);
+	bmx_reply_sanitize(buf);
+	return buf;
+}
+
+static sfsistat
+on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+    unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long want_steps = SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH |
+	    SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+
+	(void)f2;
+	(void)f3;
+	*pf0 = (SMFIF_ADDHDRS | SMFIF_SETSYMLIST) & f0;
+	*pf1 = want_steps & f1;
+	*pf2 = 0;
+	*pf3 = 0;
+	if (f0 & SMFIF_SETSYMLIST) {
+		smfi_setsymlist(ctx, SMFIM_CONNECT, connect_macros);
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, mail_macros);
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, rcpt_macros);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
+{
+	struct bmx_session *s;
+	struct bmx_ip ip, *ipp = NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (void *)sa;
+
+		ip = bmx_ip_v4((const uint8_t *)&in->sin_addr);
+		ipp = &ip;
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (void *)sa;
+
+		ip.family = BMX_IP_V6;
+		memcpy(ip.bytes, &in6->sin6_addr, 16);
+		ipp = &ip;
+	}
+	s = bmx_session_new(host, ipp);
+	if (s == NULL) {
+		syslog(LOG_ERR,
+		    "out of memory for a new session: "
+		    "tempfail");
+		return SMFIS_TEMPFAIL;
+	}
+	smfi_setpriv(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* Why this recipient (or sender) is not checked, or NULL. */
+static const char *
+not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
+    const struct bmx_session *s, bool rcpt, const char *addr)
+{
+	const char *host;
+
+	if (s->has_client_ip && bmx_config_exempt_client(cfg, &s->client_ip))
+		return "exempt client";
+	if (cfg->exempt_authenticated && macro(ctx, "{auth_authen}")[0])
+		return "authenticated client";
+	if (!rcpt)
+		return NULL;
+	if (bmx_config_skip_mailer(cfg, macro(ctx, "{rcpt_mailer}")))
+		return "mailer not routed by MX";
+	/* An explicit [next hop]: not MX routing.  An address literal
+	 * recipient has one too, and is checked (DESIGN rule 1). */
+	host = macro(ctx, "{rcpt_host}");
+	if (host[0] == '[' && strstr(addr, "@[") == NULL)
+		return "explicit next hop";
+	return NULL;
+}
+
+static void
+log_decision(SMFICTX *ctx, const struct bmx_session *s,
+    const struct bmx_state *st, const char *who, const char *addr,
+    const struct bmx_result *r)
+{
+	const struct bmx_judgement *j = &r->j;
+	char reply[BMX_REPLY_MAX + 16], a[BMX_IP_STRLEN] = "", to[600];
+	const char *what, *queue = macro(ctx, "i");
+	const char *cache = "none";
+
+	if (r->verdict == BMX_VERDICT_ACCEPT &&
+	    j->d.verdict == BMX_VERDICT_ACCEPT && !st->cfg->log_accepts)
+		return;
+	if (r->verdict == BMX_VERDICT_REJECT)
+		what = "reject";
+	else if (r->verdict == BMX_VERDICT_TEMPFAIL)
+		what = "tempfail";
+	else if (j->d.verdict == BMX_VERDICT_REJECT)
+		what = st->cfg->action == BMX_ACTION_TAG ?
+		    "tag (would reject)" :
+		    "would reject";
+	else if (j->d.verdict == BMX_VERDICT_TEMPFAIL)
+		what = st->cfg->action == BMX_ACTION_TAG ?
+		    "tag (would tempfail)" :
+		    "would tempfail";
+	else
+		what = "accept";
+	if (r->resolved && r->res.lookups > 0)
+		cache = r->res.cache_hits == r->res.lookups ? "hit" :
+		    r->res.cache_hits > 0		    ? "partial" :
+							      "miss";
+	if (j->has_address)
+		bmx_ip_format(&j->cls.address, a, sizeof(a));
+	bmx_decision_reply(&j->d, reply, sizeof(reply));
+	syslog(j->d.verdict == BMX_VERDICT_ACCEPT ? LOG_INFO : LOG_NOTICE,
+	    "%s: %s: %s from %s: %s%s%s=<%s> domain=%s mx=%s address=%s "
+	    "class=%s outcome=%s%s%s elapsed=%lldms lookups=%u cache=%s",
+	    queue[0] ? queue : "NOQUEUE", what, who, s->client, reply,
+	    reply[0] ? "; " : "", strcmp(who, "RCPT") == 0 ? "to" : "from",
+	    loggable(r->addr_status == BMX_ADDR_OK ?
+		    r->addr.mailbox :
+		    unbracket(addr, to, sizeof(to)),
+		to, sizeof(to)),
+	    r->domain[0] ? r->domain : "-",
+	    j->host != NULL && j->host->name != NULL ? j->host->name : "-",
+	    a[0] ? a : "-", j->class_name[0] ? j->class_name : "-",
+	    bmx_outcome_name(j->d.outcome), j->why[0] ? " why=" : "", j->why,
+	    r->elapsed_ms, r->resolved ? r->res.lookups : 0, cache);
+}
+
+/* Turn a result into the milter's answer. */
+static sfsistat
+answer(SMFICTX *ctx, struct bmx_session *s, const struct bmx_state *st,
+    const struct bmx_result *r)
+{
+	char code[8], text[2 * BMX_REPLY_MAX], hdr[BMX_REPLY_MAX + 32];
+
+	if (r->verdict == BMX_VERDICT_ACCEPT) {
+		if (st->cfg->action == BMX_ACTION_TAG &&
+		    r->j.d.verdict != BMX_VERDICT_ACCEPT) {
+			bmx_decision_reply(&r->j.d, hdr, sizeof(hdr));
+			bmx_session_add_tag(s, hdr);
+		}
+		return SMFIS_CONTINUE;
+	}
+	s->rejected++;
+	snprintf(code, sizeof(code), "%u", r->j.d.code);
+	bmx_reply_escape(r->j.d.text, text, sizeof(text));
+	if (smfi_setreply(ctx, code, (char *)r->j.d.dsn, text) != MI_SUCCESS)
+		syslog(LOG_WARNING,
+		    "smfi_setreply refused the reply %s %s: "
+		    "the MTA's default text is used",
+		    code, r->j.d.dsn);
+	return r->verdict == BMX_VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+check(SMFICTX *ctx, const char *addr, bool rcpt)
+{
+	struct bmx_session *s = session(ctx);
+	struct bmx_state *st;
+	struct bmx_result r;
+	const char *skip;
+	sfsistat rc;
+	char buf[600];
+
+	if (s == NULL) {
+		/* no connect callback (an MTA that skipped it) */
+		s = bmx_session_new(NULL, NULL);
+		if (s == NULL)
+			return SMFIS_TEMPFAIL;
+		smfi_setpriv(ctx, s);
+	}
+	st = bmx_state_get();
+	if (st == NULL)
+		return SMFIS_TEMPFAIL;
+	if (rcpt)
+		s->rcpts++;
+	skip = not_checked(ctx, st->cfg, s, rcpt, addr);
+	if (skip != NULL) {
+		if (st->cfg->log_accepts)
+			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
+			    macro(ctx, "i")[0] ? macro(ctx, "i") : "NOQUEUE",
+			    rcpt ? "RCPT" : "MAIL", s->client,
+			    rcpt ? "to" : "from",
+			    loggable(unbracket(addr, buf, sizeof(buf)), buf,
+				sizeof(buf)),
+			    skip);
+		bmx_state_put(st);
+		return SMFIS_CONTINUE;
+	}
+	if (rcpt)
+		bmx_engine_decide(st->engine, addr, &r);
+	else
+		bmx_engine_decide_sender(st->engine, addr, &r);
+	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
+	rc = answer(ctx, s, st, &r);
+	bmx_result_clear(&r);
+	bmx_state_put(st);
+	return rc;
+}
+
+static sfsistat
+on_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct bmx_state *st = bmx_state_get();
+	bool want = st != NULL && st->cfg->check_sender;
+
+	bmx_state_put(st);
+	if (!want || argv == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	return check(ctx, argv[0], false);
+}
+
+static sfsistat
+on_envrcpt(SMFICTX *ctx, char **argv)
+{
+	if (argv == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	return check(ctx, argv[0], true);
+}
+
+static sfsistat
+on_eom(SMFICTX *ctx)
+{
+	struct bmx_session *s = session(ctx);
+	struct bmx_state *st;
+	size_t i;
+
+	if (s == NULL || s->ntags == 0)
+		return SMFIS_CONTINUE;
+	st = bmx_state_get();
+	for (i = 0; st != NULL && i < s->ntags; i++)
+		if (smfi_addheader(ctx, st->cfg->tag_header, s->tags[i]) !=
+		    MI_SUCCESS)
+			syslog(LOG_WARNING,
+			    "%s: could not add header %s (did the MTA allow "
+			    "header changes?)",
+			    macro(ctx, "i"), st->cfg->tag_header);
+	if (s->tags_dropped > 0)
+		syslog(LOG_WARNING, "%s: %zu more %s headers not added",
+		    macro(ctx, "i"), s->tags_dropped,
+		    st != NULL ? st->cfg->tag_header : "tag");
+	bmx_state_put(st);
+	bmx_session_clear_tags(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_abort(SMFICTX *ctx)
+{
+	struct bmx_session *s = session(ctx);
+
+	if (s != NULL)
+		bmx_session_clear_tags(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_close(SMFICTX *ctx)
+{
+	struct bmx_session *s = session(ctx);
+
+	if (s != NULL) {
+		smfi_setpriv(ctx, NULL);
+		bmx_session_free(s);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc bmx_milter_desc = {
+	.xxfi_name = "bogusmx",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_connect = on_connect,
+	.xxfi_envfrom = on_envfrom,
+	.xxfi_envrcpt = on_envrcpt,
+	.xxfi_eom = on_eom,
+	.xxfi_abort = on_abort,
+	.xxfi_close = on_close,
+	.xxfi_negotiate = on_negotiate,
+};

@@ -1,0 +1,118 @@
+#!/bin/bash
+# run_miltertest.sh - the milter protocol tests.
+#
+# Usage: run_miltertest.sh BOGUSMX-MILTER TESTDIR
+#
+# Starts ldns-testns with TESTDIR/milter.data and bogusmx-milter in the
+# foreground on random loopback ports, runs miltertest with
+# TESTDIR/rcpt.lua, then checks the milter's log: one line per decision
+# with the exact reply.  Only loopback is used.
+set -u
+milter=$1 dir=$2
+for tool in ldns-testns miltertest python3; do
+	command -v $tool >/dev/null || {
+		echo "$tool not found" >&2
+		exit 1
+	}
+done
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+
+ldns-testns -r "$dir/milter.data" >"$tmp/testns.log" 2>&1 &
+pids+=($!)
+dnsport=
+for _ in $(seq 1 50); do
+	dnsport=$(sed -n 's/.*Listening on port \([0-9]*\).*/\1/p' "$tmp/testns.log" | head -n 1)
+	[ -n "$dnsport" ] && break
+	sleep 0.1
+done
+[ -n "$dnsport" ] || { echo "ldns-testns did not start" >&2; exit 1; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+cat >"$tmp/bogusmx.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+exempt-domains = { "exempt.de" }
+exempt-clients = { "192.0.2.0/24" }
+dns {
+	nameservers = { "127.0.0.1:$dnsport" }
+	timeout-ms = 500
+	attempts = 1
+	deadline-ms = 2000
+}
+CONF
+user=()
+[ "$(id -u)" = 0 ] && user=(-u nobody)
+"$milter" -f -c "$tmp/bogusmx.conf" "${user[@]}" >"$tmp/milter.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+
+fails=0
+if ! miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1"; then
+	echo "FAIL: miltertest"
+	fails=$((fails + 1))
+fi
+
+# The log: the exact replies, and why recipients were skipped.
+want_log() {
+	if grep -qF -- "$1" "$tmp/milter.log"; then
+		echo "ok: log has: $1"
+	else
+		echo "FAIL: log lacks: $1"
+		fails=$((fails + 1))
+	fi
+}
+want_log 'QID123: reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <user@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122); to=<user@hot.de> domain=hot.de mx=null.hot.de address=127.0.0.1 class=loopback outcome=bogus'
+want_log 'accept: RCPT from client.test[198.51.100.7]: to=<user@good.de> domain=good.de mx=- address=- class=public outcome=accept'
+want_log '554 5.7.1 <x@mhx.com>: Recipient address rejected: MX host mail.mhx.com[0.0.0.0] is in unspecified network'
+want_log '554 5.7.1 <y@private.de>: Recipient address rejected: MX host mx.private.de[10.1.2.3] is in private network (RFC 1918)'
+want_log '556 5.1.10 <z@nullmx.de>: Recipient address rejected: Domain nullmx.de does not accept mail (null MX, RFC 7505)'
+want_log 'tempfail: RCPT from client.test[198.51.100.7]: 451 4.4.3 <t@servfail.de>: Recipient address rejected: Temporary DNS failure for servfail.de; try again later'
+want_log '550 5.1.2 <n@nx.de>: Recipient address rejected: Domain nx.de does not exist'
+want_log '554 5.7.1 <lit@[127.0.0.1]>: Recipient address rejected: Address literal [127.0.0.1] is in loopback network'
+want_log '501 5.1.3 <bad@hot..de>: Recipient address rejected: Bad recipient address syntax'
+want_log 'skip: RCPT from client.test[198.51.100.7]: to=<local@hot.de>: mailer not routed by MX'
+want_log 'skip: RCPT from client.test[198.51.100.7]: to=<relay@hot.de>: explicit next hop'
+want_log 'to=<postmaster@exempt.de> domain=exempt.de mx=- address=- class=exempt outcome=no-check'
+want_log 'skip: RCPT from client.test[192.0.2.10]: to=<user@hot.de>: exempt client'
+want_log 'lookups=0 cache=none'
+want_log 'cache=hit'
+
+# SIGUSR1 with a broken file keeps the old configuration and says why.
+echo 'mode = "sometimes"' >>"$tmp/bogusmx.conf"
+kill -USR1 $mpid
+sleep 0.5
+want_log "$tmp/bogusmx.conf:10: mode = \"sometimes\": must be one of any, all"
+want_log 'reload failed: the configuration in force is kept'
+if miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" >"$tmp/again.log"; then
+	echo "ok: the old configuration still serves"
+else
+	echo "FAIL: after a broken reload"
+	cat "$tmp/again.log"
+	fails=$((fails + 1))
+fi
+# SIGTERM stops cleanly.
+kill -TERM $mpid
+for _ in $(seq 1 100); do
+	kill -0 $mpid 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $mpid 2>/dev/null; then
+	echo "FAIL: still running 10 s after SIGTERM"
+	fails=$((fails + 1))
+else
+	wait $mpid
+	rc=$?
+	if [ $rc = 0 ]; then echo "ok: clean exit on SIGTERM"; else
+		echo "FAIL: exit status $rc after SIGTERM"
+		fails=$((fails + 1))
+	fi
+fi
+want_log 'stopping'
+if [ $fails != 0 ]; then
+	echo "--- milter log"
+	cat "$tmp/milter.log"
+fi
+echo "$fails failed"
+[ $fails = 0 ]
