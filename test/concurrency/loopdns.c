@@ -3,10 +3,10 @@
  * answers built with ldns from the caller's zone function, each sent
  * delay_ms after its query arrived
  *
- * The thread polls the socket and the read end of a pipe (written by
- * loopdns_stop()).  Answers held back wait in a FIFO: with one delay for
- * all, the order of arrival is the order they fall due, so the poll
- * timeout is always the head's.  The FIFO, the socket and the pipe
+ * The thread polls (ppoll, to the microsecond) the socket and the read
+ * end of a pipe (written by loopdns_stop()).  Answers held back wait in a FIFO:
+ * with one delay for all, the order of arrival is the order they fall due, so
+ * the poll timeout is always the head's.  The FIFO, the socket and the pipe
  * belong to the thread; the query counter is an atomic.
  */
 #include <arpa/inet.h>
@@ -20,20 +20,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "loopdns.h"
 
-#define QUERY_MAX 4096
+/* Longest query read (longer ones are cut, and go unanswered). */
+#define QUERY_MAX 1232
+/* Queries read before any is answered. */
+#define BATCH 64
 
 struct held {
 	struct held *next;
-	long long due; /* monotonic ms */
+	long long due; /* monotonic us */
 	struct sockaddr_in to;
 	size_t len;
 	uint8_t wire[];
+};
+
+struct query_in {
+	long long arrived; /* monotonic us */
+	struct sockaddr_in from;
+	size_t len;
+	uint8_t wire[QUERY_MAX];
 };
 
 struct loopdns {
@@ -45,16 +56,17 @@ struct loopdns {
 	uint16_t port;
 	pthread_t thread;
 	struct held *head, *tail;
+	struct query_in batch[BATCH];
 	_Atomic unsigned long queries;
 };
 
 static long long
-mono_ms(void)
+mono_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* A name as text: lower case, no trailing dot. */
@@ -150,43 +162,62 @@ send_due(struct loopdns *s, long long now)
 	}
 }
 
+/* Queue the answer to one query. */
+static void
+hold(struct loopdns *s, const struct query_in *in)
+{
+	struct held *h;
+	uint8_t *wire;
+	size_t len;
+
+	wire = answer(s, in->wire, in->len, &len);
+	if (wire == NULL)
+		return;
+	h = malloc(sizeof(*h) + len);
+	if (h != NULL) {
+		h->next = NULL;
+		h->due = in->arrived + s->delay_ms * 1000LL;
+		h->to = in->from;
+		h->len = len;
+		memcpy(h->wire, wire, len);
+		if (s->tail != NULL)
+			s->tail->next = h;
+		else
+			s->head = h;
+		s->tail = h;
+	}
+	free(wire);
+}
+
+/*
+ * Read every query waiting, then answer them: the delay of each runs
+ * from its arrival, not from when the answers before it were built.
+ */
 static void
 receive(struct loopdns *s)
 {
-	uint8_t q[QUERY_MAX], *wire;
-	struct sockaddr_in from;
+	struct query_in *in;
 	socklen_t fromlen;
-	struct held *h;
-	ssize_t n;
-	size_t len;
+	size_t n, i;
+	ssize_t got;
 
-	for (;;) {
-		fromlen = sizeof(from);
-		n = recvfrom(
-		    s->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			return; /* EAGAIN, or an error: poll again */
-		atomic_fetch_add(&s->queries, 1);
-		wire = answer(s, q, (size_t)n, &len);
-		if (wire == NULL)
-			continue;
-		h = malloc(sizeof(*h) + len);
-		if (h != NULL) {
-			h->next = NULL;
-			h->due = mono_ms() + s->delay_ms;
-			h->to = from;
-			h->len = len;
-			memcpy(h->wire, wire, len);
-			if (s->tail != NULL)
-				s->tail->next = h;
-			else
-				s->head = h;
-			s->tail = h;
+	do {
+		for (n = 0; n < BATCH; n++) {
+			in = &s->batch[n];
+			fromlen = sizeof(in->from);
+			got = recvfrom(s->fd, in->wire, sizeof(in->wire), 0,
+			    (struct sockaddr *)&in->from, &fromlen);
+			if (got < 0)
+				break; /* EAGAIN, or an error: poll again */
+			in->arrived = mono_us();
+			in->len = (size_t)got;
+			atomic_fetch_add(&s->queries, 1);
 		}
-		free(wire);
+		for (i = 0; i < n; i++)
+			hold(s, &s->batch[i]);
 		if (s->delay_ms == 0)
-			send_due(s, mono_ms());
-	}
+			send_due(s, mono_us());
+	} while (n == BATCH);
 }
 
 static void *
@@ -194,20 +225,27 @@ serve(void *arg)
 {
 	struct loopdns *s = arg;
 	struct pollfd pfd[2];
-	long long now;
-	int wait;
+	struct timespec ts, *wait;
+	long long now, left;
 
+	/* held answers go out on time, not up to 50 us late */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	pfd[0].fd = s->fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = s->stop[0];
 	pfd[1].events = POLLIN;
 	for (;;) {
-		now = mono_ms();
+		now = mono_us();
 		send_due(s, now);
-		wait = s->head != NULL ? (int)(s->head->due - now) : -1;
-		if (s->head != NULL && wait < 0)
-			wait = 0;
-		if (poll(pfd, 2, wait) < 0 && errno != EINTR)
+		wait = NULL;
+		if (s->head != NULL) {
+			/* to the microsecond: a delay is a round trip */
+			left = s->head->due - now;
+			ts.tv_sec = (time_t)(left / 1000000);
+			ts.tv_nsec = (long)(left % 1000000) * 1000;
+			wait = &ts;
+		}
+		if (ppoll(pfd, 2, wait, NULL) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents != 0)
 			break;
