@@ -289,6 +289,9 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		if (ttl < c->cfg.min_ttl)
 			ttl = c->cfg.min_ttl;
 		set_answer(c, e, bmx_answer_ref(answer));
+		/* a refreshed entry is a recently used one */
+		lru_unlink(c, e);
+		lru_push(c, e);
 		e->expires = now + (long long)ttl * 1000;
 		e->stale_until =
 		    e->expires + (long long)c->cfg.stale_ttl * 1000;

@@ -482,6 +482,30 @@ test_lru_eviction(void **state)
 	bmx_cache_free(c);
 }
 
+/* An entry refreshed after it expired counts as recently used. */
+static void
+test_lru_refresh(void **state)
+{
+	struct bmx_cache *c = new_cache(3, 10, 3600, 600, 3600);
+	struct bmx_cache_stats st;
+
+	(void)state;
+	fill(c, "a.org", positive("a.org", 100));
+	fill(c, "b.org", positive("b.org", 300));
+	fill(c, "c.org", positive("c.org", 300));
+	/* a expires and is asked again: refreshed, it is the most recent */
+	advance(100 * 1000);
+	fill(c, "a.org", positive("a.org", 100));
+	fill(c, "d.org", positive("d.org", 300));
+	get_stats(c, &st);
+	assert_int_equal(st.evictions, 1);
+	assert_non_null(hit(c, "a.org", A));
+	assert_non_null(hit(c, "c.org", A));
+	assert_non_null(hit(c, "d.org", A));
+	assert_false(cached(c, "b.org"));
+	bmx_cache_free(c);
+}
+
 static void
 test_all_in_flight(void **state)
 {
@@ -786,6 +810,7 @@ main(void)
 		cmocka_unit_test(test_failures_not_cached),
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_lru_eviction),
+		cmocka_unit_test(test_lru_refresh),
 		cmocka_unit_test(test_all_in_flight),
 		cmocka_unit_test(test_join_threads),
 		cmocka_unit_test(test_join_deadline),
