@@ -403,8 +403,15 @@ io_tcp(struct bmx_query_servers *s, struct bmx_query *q, long long now)
 			tcp_error(s, q, "answer too short", 0, now);
 		return;
 	}
-	if (q->rwant > 0 && q->rlen == q->rwant + 2)
-		take_reply(s, q, q->rbuf + 2, q->rwant, now);
+	if (q->rwant > 0 && q->rlen == q->rwant + 2) {
+		/* Ready for the next message first: a reply that is not ours
+		 * is dropped and the connection goes on to the next one. */
+		size_t len = q->rwant;
+
+		q->rlen = 0;
+		q->rwant = 0;
+		take_reply(s, q, q->rbuf + 2, len, now);
+	}
 }
 
 void
