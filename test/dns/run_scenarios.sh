@@ -38,12 +38,17 @@
 # fails, and as a failure once it passes, so the mark is removed when
 # the bug is fixed.
 #
+# bogusmx-check reads SCENARIO.conf (next to SCENARIO.expect) when there
+# is one, and an empty configuration (the built-in defaults) otherwise:
+# never the system's /etc/bogusmx/bogusmx.conf.
+#
 # '#' lines and blank lines are skipped.  Only loopback is ever queried.
 # Prints one line per case and "N passed, N failed, N xfail".
 set -u
 check=$1 data=$2 expect=$3
 here=$(cd "$(dirname "$0")" && pwd)
 fakens_file=${expect%.expect}.fakens
+conf=${expect%.expect}.conf
 command -v python3 >/dev/null || {
 	echo "python3 not found" >&2
 	exit 1
@@ -62,6 +67,10 @@ else
 fi
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+if [ ! -f "$conf" ]; then
+	conf=$tmp/empty.conf
+	: >"$conf"
+fi
 "${server[@]}" >"$tmp/server.log" 2>&1 &
 pid=$!
 port=
@@ -152,7 +161,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	target=$(trim "$target") verdict=$(trim "$verdict")
 	outcome=$(trim "$outcome") class=$(trim "$class") text=$(trim "$text")
 	read -r -a checklist <<<"${checks:-}"
-	out=$("$check" --json -s "127.0.0.1:$port" "$target" 2>&1)
+	out=$("$check" -c "$conf" --json -s "127.0.0.1:$port" "$target" 2>&1)
 	rc=$?
 	got=$(printf '%s\n' "$out" |
 		python3 -c "$judge" ${checklist[@]+"${checklist[@]}"} 2>"$tmp/checks")
