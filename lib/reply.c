@@ -81,7 +81,7 @@ bmx_reply_check(enum bmx_outcome o, const struct bmx_reply_spec *s, char *err,
 	}
 	if (s->code != 0 && s->code / 100 != want) {
 		snprintf(err, errlen,
-		    "code %u does not fit outcome %s: use a %ux code", s->code,
+		    "code %u does not fit outcome %s: use a %uxx code", s->code,
 		    bmx_outcome_name(o), want);
 		return false;
 	}
@@ -102,11 +102,17 @@ bmx_reply_check(enum bmx_outcome o, const struct bmx_reply_spec *s, char *err,
 			    "DSN \"%s\" is not of the form 5.7.1", s->dsn);
 			return false;
 		}
-		if (c != (s->code != 0 ? s->code / 100 : want)) {
+		if (s->code != 0 && c != s->code / 100) {
 			snprintf(err, errlen,
 			    "DSN %s does not fit code %u: the first digits "
 			    "must agree",
-			    s->dsn, s->code != 0 ? s->code : want * 100);
+			    s->dsn, s->code);
+			return false;
+		}
+		if (c != want) {
+			snprintf(err, errlen,
+			    "DSN %s does not fit outcome %s: use a %u.x.x DSN",
+			    s->dsn, bmx_outcome_name(o), want);
 			return false;
 		}
 	}
@@ -166,13 +172,22 @@ bmx_reply_apply(const struct bmx_reply_spec *s,
 	const char *values[NFIELDS];
 	char *cut;
 	size_t keep;
+	unsigned want;
 
 	if (s == NULL || d->verdict == BMX_VERDICT_ACCEPT)
 		return;
-	if (s->code != 0)
-		d->code = s->code;
-	if (s->dsn[0] != '\0')
-		snprintf(d->dsn, sizeof(d->dsn), "%s", s->dsn);
+	/* A table's DEFER or 4NN rule makes a bogus outcome a 4xx: a 5xx
+	 * override would then reach the MTA with a tempfail (libmilter
+	 * drops such a reply), so that rule keeps its code and DSN. */
+	want = s->code != 0   ? s->code / 100 :
+	    s->dsn[0] != '\0' ? (unsigned)(s->dsn[0] - '0') :
+				0;
+	if (want == 0 || want == d->code / 100) {
+		if (s->code != 0)
+			d->code = s->code;
+		if (s->dsn[0] != '\0')
+			snprintf(d->dsn, sizeof(d->dsn), "%s", s->dsn);
+	}
 	if (s->text == NULL)
 		return;
 	cut = strstr(d->text, marker);
