@@ -43,8 +43,11 @@ struct bmx_resolver {
 	struct bmx_cache *cache;	   /**< shared; NULL: no cache */
 	unsigned max_mx;		   /**< MX hosts checked */
 	unsigned max_addrs;		   /**< addresses kept over all hosts */
-	unsigned max_cname;		   /**< CNAME steps per name */
-	unsigned deadline_ms;		   /**< whole resolution */
+	/** CNAME steps per name, over all the answers that make up the
+	 * chain; at most BMX_DNS_CNAME_MAX - 1 whatever is asked.  A
+	 * longer chain is a temporary failure (cname_limited). */
+	unsigned max_cname;
+	unsigned deadline_ms; /**< whole resolution */
 };
 
 enum bmx_host_kind {
