@@ -353,8 +353,8 @@ main(int argc, char **argv)
 {
 	struct bmx_config *c;
 	struct bmx_state *st;
-	const char *sock, *user, *pid_file, *path;
-	char err[512], name[256];
+	const char *sock, *user, *path;
+	char err[512], name[256], pid_file[4096];
 	uid_t uid = 0;
 	gid_t gid = 0;
 	bool root = geteuid() == 0;
@@ -377,7 +377,9 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	sock = opt.socket != NULL ? opt.socket : c->socket;
 	user = opt.user != NULL ? opt.user : c->user;
-	pid_file = opt.pid_file != NULL ? opt.pid_file : c->pid_file;
+	/* a copy: the config is freed at exit before the file is removed */
+	snprintf(pid_file, sizeof(pid_file), "%s",
+	    opt.pid_file != NULL ? opt.pid_file : c->pid_file);
 	if (root && !find_user(user, c->group, &uid, &gid, name, sizeof(name)))
 		return EX_OSERR;
 	if (!root && opt.user != NULL)

@@ -23,7 +23,8 @@ bmx_session_new(const char *host, const struct bmx_ip *ip)
 		snprintf(addr, sizeof(addr), "unknown");
 	}
 	snprintf(s->client, sizeof(s->client), "%.60s[%s]",
-	    host != NULL && *host != '\0' ? host : "unknown", addr);
+	    host != NULL && *host != '\0' && *host != '[' ? host : "unknown",
+	    addr);
 	return s;
 }
 
