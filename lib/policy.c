@@ -166,6 +166,7 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 	char who[BMX_DOMAIN_MAX + 16];
 	size_t i, k, total = 0, c = 0;
 	bool temp = res->cname_limited;
+	unsigned best_usable = 65536; /* preference of the best usable host */
 
 	for (i = 0; i < res->nhosts; i++)
 		total += res->hosts[i].kind == BMX_HOST_LITERAL ?
@@ -206,12 +207,15 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 					bogus_host = h;
 				}
 			} else if (is_self(p, ip)) {
-				if (first_self == NULL) {
+				if (first_self == NULL ||
+				    h->preference < self_host->preference) {
 					first_self = cls;
 					self_host = h;
 				}
 			} else {
 				j->nusable++;
+				if (h->preference < best_usable)
+					best_usable = h->preference;
 			}
 		}
 	}
@@ -246,7 +250,10 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 		reject_address(p, rcpt, who, first_bogus, j);
 		return;
 	}
-	if (first_self != NULL) {
+	/* As Postfix does: a host of this server is a loop only when no
+	 * usable host is more preferred.  A backup MX (this server, behind
+	 * a better public primary) is normal: the mail goes to the primary. */
+	if (first_self != NULL && best_usable >= self_host->preference) {
 		j->host = self_host;
 		j->cls = *first_self;
 		j->has_address = true;

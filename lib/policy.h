@@ -10,6 +10,9 @@
  *                                          enough; mode all: every usable
  *                                          address must be bogus)
  *   an address of this server              554 5.4.6 would loop back
+ *                                          (only when no usable host is
+ *                                          more preferred: a backup MX
+ *                                          is not a loop)
  *   null MX (RFC 7505)                     556 5.1.10
  *   a usable public address                accept
  *   a lookup failed temporarily            451 4.4.3
