@@ -27,4 +27,5 @@ bmx_need() {
 
 BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
 	libconfuse-dev libidn2-dev)
-BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks)
+BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks
+	mandoc)
