@@ -118,6 +118,30 @@ else
 	fi
 fi
 want_log 'stopping'
+
+# Action tag and the sender check: a second milter on the same port.
+cat >>"$tmp/tag.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+action = "tag"
+check-sender = true
+dns { nameservers = { "127.0.0.1:$dnsport" } }
+CONF
+"${wrap[@]}" "$milter" -f -c "$tmp/tag.conf" "${user[@]}" >>"$tmp/milter.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+if miltertest -s "$dir/tag.lua" -D "sock=inet:$port@127.0.0.1"; then :; else
+	echo "FAIL: miltertest tag.lua"
+	fails=$((fails + 1))
+fi
+want_log 'QIDTAG: tag (would reject): MAIL from client.test[198.51.100.7]: 554 5.7.1 <bounce@hot.de>: Sender address rejected: MX host null.hot.de[127.0.0.1]'
+want_log 'QIDTAG: tag (would reject): RCPT from client.test[198.51.100.7]: 554 5.7.1 <user@hot.de>'
+kill -TERM $mpid
+wait $mpid
+rc=$?
+if [ $rc = 0 ]; then echo "ok: clean exit (tag mode)"; else
+	echo "FAIL: exit status $rc after SIGTERM (tag mode)"
+	fails=$((fails + 1))
+fi
 if [ $fails != 0 ]; then
 	echo "--- milter log"
 	cat "$tmp/milter.log"

@@ -1,0 +1,54 @@
+-- tag.lua - action "tag" and the sender check, driven by miltertest.
+-- Usage: miltertest -s tag.lua -D sock=inet:PORT@127.0.0.1
+-- The milter runs with action = "tag" and check-sender = true: bogus
+-- recipients pass and the message gets one X-Bogusmx header per would-be
+-- reject; a bogus sender is refused at MAIL (tag mode passes it too, so
+-- the second connection runs with a sender that is fine).
+
+local sock = sock or "inet:18894@127.0.0.1"
+local fails = 0
+
+local function check(what, got, want)
+	if got == want then
+		mt.echo("ok: " .. what)
+	else
+		mt.echo("FAIL: " .. what .. ": got " .. tostring(got) ..
+		    " want " .. tostring(want))
+		fails = fails + 1
+	end
+end
+
+local conn = mt.connect(sock, 40, 0.25)
+if conn == nil then error("cannot connect to " .. sock) end
+if mt.negotiate(conn, nil, nil, nil) ~= nil then error("negotiate") end
+if mt.conninfo(conn, "client.test", "198.51.100.7") ~= nil then
+	error("conninfo failed")
+end
+check("connect", mt.getreply(conn), SMFIR_CONTINUE)
+mt.macro(conn, SMFIC_MAIL, "i", "QIDTAG")
+if mt.mailfrom(conn, "<bounce@hot.de>") ~= nil then error("mailfrom") end
+check("bogus sender passes in tag mode", mt.getreply(conn), SMFIR_CONTINUE)
+for _, addr in ipairs({"user@hot.de", "user@good.de", "x@mhx.com"}) do
+	mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", "QIDTAG")
+	if mt.rcptto(conn, "<" .. addr .. ">") ~= nil then error("rcptto") end
+	check("RCPT " .. addr .. " passes in tag mode", mt.getreply(conn),
+	    SMFIR_CONTINUE)
+end
+if mt.test_option(conn, SMFIP_NOHDRS) == false then
+	error("the milter should decline headers")
+end
+if mt.eom(conn) ~= nil then error("eom failed") end
+check("eom continues", mt.getreply(conn), SMFIR_CONTINUE)
+check("header for hot.de", mt.eom_check(conn, MT_HDRADD, "X-Bogusmx",
+    "554 5.7.1 <user@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122)"),
+    true)
+check("header for mhx.com", mt.eom_check(conn, MT_HDRADD, "X-Bogusmx",
+    "554 5.7.1 <x@mhx.com>: Recipient address rejected: MX host mail.mhx.com[0.0.0.0] is in unspecified network, \"this network\" (RFC 791, RFC 1122)"),
+    true)
+mt.disconnect(conn)
+
+if fails > 0 then
+	mt.echo(fails .. " failed")
+	error("miltertest: " .. fails .. " failed")
+end
+mt.echo("all passed")
