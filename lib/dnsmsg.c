@@ -14,8 +14,6 @@
 
 #include "dnsmsg.h"
 
-/* Records kept from one answer; MX records beyond are the worst ones. */
-#define RR_KEEP 256
 /* Text of a name with every byte escaped, plus NUL. */
 #define NAME_TEXT_MAX (255 * 4 + 1)
 
@@ -127,10 +125,10 @@ struct builder {
 	unsigned ncnames;
 	bool chase;
 	uint32_t ttl;
-	size_t n;
-	uint16_t pref[RR_KEEP];
-	char *hosts[RR_KEEP]; /* malloc'ed while building */
-	struct bmx_ip addrs[RR_KEEP];
+	size_t n, dropped;
+	uint16_t pref[BMX_DNS_RR_MAX];
+	char *hosts[BMX_DNS_RR_MAX]; /* malloc'ed while building */
+	struct bmx_ip addrs[BMX_DNS_RR_MAX];
 	char why[256];
 };
 
@@ -159,6 +157,7 @@ build(const struct builder *b)
 	a->chase = b->chase;
 	a->ttl = b->ttl;
 	a->n = b->n;
+	a->dropped = b->dropped;
 	a->refs = 1;
 	s = (char *)(a + 1);
 	if (b->qtype == BMX_DNS_TYPE_MX) {
@@ -251,6 +250,21 @@ keep_min_ttl(struct builder *b, uint32_t ttl)
 		b->ttl = ttl;
 }
 
+/* Forget the records gathered so far: the answer will have none. */
+static void
+no_records(struct builder *b)
+{
+	size_t i;
+
+	if (b->qtype == BMX_DNS_TYPE_MX)
+		for (i = 0; i < b->n; i++) {
+			free(b->hosts[i]);
+			b->hosts[i] = NULL;
+		}
+	b->n = 0;
+	b->dropped = 0;
+}
+
 /*
  * A chain longer than we keep is cut after BMX_DNS_CNAME_MAX steps: the
  * answer then stops at the last target kept, which must be asked for on
@@ -261,7 +275,7 @@ cut_chain(struct builder *b)
 {
 	b->status = BMX_DNS_NODATA;
 	b->chase = true;
-	b->n = 0;
+	no_records(b);
 	b->ttl = 0;
 	snprintf(b->why, sizeof(b->why), "CNAME chain longer than %d steps",
 	    BMX_DNS_CNAME_MAX);
@@ -313,23 +327,27 @@ follow_cnames(struct builder *b, const ldns_rr_list *ans)
 	}
 }
 
-/* Sort MX records by preference, keep the best RR_KEEP. */
+/* Sort MX records by preference, keep the best BMX_DNS_RR_MAX. */
 static void
 add_mx(struct builder *b, uint16_t pref, const char *host)
 {
 	size_t i, j;
 	char *h;
 
-	if (b->n == RR_KEEP && pref >= b->pref[RR_KEEP - 1])
+	if (b->n == BMX_DNS_RR_MAX && pref >= b->pref[BMX_DNS_RR_MAX - 1]) {
+		b->dropped++;
 		return;
+	}
 	h = strdup(host);
 	if (h == NULL) {
 		b->status = BMX_DNS_TEMPFAIL;
 		snprintf(b->why, sizeof(b->why), "out of memory");
 		return;
 	}
-	if (b->n == RR_KEEP)
+	if (b->n == BMX_DNS_RR_MAX) {
 		free(b->hosts[--b->n]);
+		b->dropped++;
+	}
 	for (i = 0; i < b->n && b->pref[i] <= pref; i++)
 		;
 	for (j = b->n; j > i; j--) {
@@ -382,8 +400,10 @@ collect(struct builder *b, const ldns_rr_list *ans)
 			for (k = 0; k < b->n; k++)
 				if (bmx_ip_equal(&b->addrs[k], &ip))
 					break;
-			if (k == b->n && b->n < RR_KEEP)
+			if (k == b->n && b->n < BMX_DNS_RR_MAX)
 				b->addrs[b->n++] = ip;
+			else if (k == b->n)
+				b->dropped++;
 		}
 		keep_min_ttl(b, ldns_rr_ttl(rr));
 	}
@@ -437,7 +457,7 @@ bmx_dnsmsg_parse(const uint8_t *wire, size_t len, uint16_t id,
 			/* loop, malformed or cut: already explained */
 		} else if (rcode == LDNS_RCODE_NXDOMAIN) {
 			b->status = BMX_DNS_NXDOMAIN;
-			b->n = 0;
+			no_records(b);
 			b->ttl = negative_ttl(p);
 		} else if (b->n == 0) {
 			b->status = BMX_DNS_NODATA;
@@ -455,7 +475,7 @@ bmx_dnsmsg_parse(const uint8_t *wire, size_t len, uint16_t id,
 			    rcode, server);
 	}
 	if (b->status == BMX_DNS_TEMPFAIL || b->status == BMX_DNS_MALFORMED) {
-		b->n = 0;
+		no_records(b);
 		b->ttl = 0;
 	}
 	if (b->ttl == UINT32_MAX)
@@ -539,6 +559,8 @@ bmx_answer_join(const struct bmx_answer *first, const struct bmx_answer *next)
 			stopped = false;
 		}
 	}
+	if (!stopped)
+		b->dropped = next->dropped;
 	for (k = 0; k < next->n && !stopped; k++) {
 		b->n = k + 1;
 		if (next->mx == NULL) {

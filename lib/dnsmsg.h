@@ -35,6 +35,9 @@
 #define BMX_DNS_TYPE_MX 15
 #define BMX_DNS_TYPE_AAAA 28
 
+/** Records kept from one answer: the best MX records by preference, or
+ * the first distinct addresses; the others are counted in dropped. */
+#define BMX_DNS_RR_MAX 256
 /** Size of a buffer that holds any query bmx_dnsmsg_query() writes. */
 #define BMX_DNS_QUERY_MAX 512
 /** CNAME steps kept and followed inside one answer.  A longer chain is
@@ -77,6 +80,9 @@ struct bmx_answer {
 	bool chase;
 	uint32_t ttl; /**< seconds: positive, negative (RFC 2308) or 0 */
 	size_t n;     /**< records in mx[] or addrs[] */
+	/** Records of the type left out for lack of room (more than
+	 * BMX_DNS_RR_MAX): a limit hit, for the resolver to record. */
+	size_t dropped;
 	const struct bmx_mx_rr *mx;
 	const struct bmx_ip *addrs;
 	/** Why, for TEMPFAIL and MALFORMED ("SERVFAIL from 127.0.0.1"). */

@@ -303,7 +303,7 @@ count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
 
 		if (h->a != NULL && h->a->status == BMX_DNS_OK) {
 			take = h->a->n < left ? h->a->n : left;
-			if (take < h->a->n)
+			if (take < h->a->n || h->a->dropped > 0)
 				out->addr_limited = true;
 			h->addrs[0] = h->a->addrs;
 			h->n4 = take;
@@ -311,7 +311,7 @@ count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
 		}
 		if (h->aaaa != NULL && h->aaaa->status == BMX_DNS_OK) {
 			take = h->aaaa->n < left ? h->aaaa->n : left;
-			if (take < h->aaaa->n)
+			if (take < h->aaaa->n || h->aaaa->dropped > 0)
 				out->addr_limited = true;
 			h->addrs[1] = h->aaaa->addrs;
 			h->n6 = take;
@@ -351,9 +351,10 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		goto done;
 	}
 	if (out->mx->status == BMX_DNS_OK) {
-		out->mx_total = out->mx->n;
+		/* the answer itself may have left the worst ones out */
+		out->mx_total = out->mx->n + out->mx->dropped;
 		n = out->mx->n < max_mx ? out->mx->n : max_mx;
-		out->mx_limited = out->mx->n > n;
+		out->mx_limited = out->mx_total > n;
 		out->hosts = calloc(n, sizeof(*out->hosts));
 		if (out->hosts == NULL)
 			goto done;
