@@ -42,6 +42,9 @@
 # is one, and an empty configuration (the built-in defaults) otherwise:
 # never the system's /etc/bogusmx/bogusmx.conf.
 #
+# A case fails too when bogusmx-check's output has a sanitizer report
+# (ASan, LSan, UBSan), whatever its exit status.
+#
 # '#' lines and blank lines are skipped.  Only loopback is ever queried.
 # Prints one line per case and "N passed, N failed, N xfail".
 set -u
@@ -171,7 +174,8 @@ while IFS= read -r line || [ -n "$line" ]; do
 	[ "$verdict" = tempfail ] && want_rc=2
 	if [ "$gv" = "$verdict" ] && [ "$go" = "$outcome" ] &&
 		[ "$gc" = "$class" ] && [ "$rc" = "$want_rc" ] &&
-		[[ "$gr" == *"$text"* ]] && [ "$gbad" = 0 ]; then
+		[[ "$gr" == *"$text"* ]] && [ "$gbad" = 0 ] &&
+		[[ "$out" != *Sanitizer* && "$out" != *"runtime error:"* ]]; then
 		ok=1
 	else
 		ok=0
