@@ -228,9 +228,10 @@ human_address(const struct bmx_ipclass *c, const char *type)
 	const char *p = prefix_of(c);
 
 	bmx_ip_format(&c->address, a, sizeof(a));
-	printf("      %-5s %-28s %-13s", type, a, c->class_name);
+	printf("      %-5s %-28s %s", type, a, c->class_name);
 	if (p != NULL)
-		printf(" %s (%s)", p, source_of(c, src, sizeof(src)));
+		printf("%*s %s (%s)", 13 - (int)strlen(c->class_name), "", p,
+		    source_of(c, src, sizeof(src)));
 	if (c->embed != BMX_EMBED_NONE) {
 		bmx_ip_format(&c->embedded, in, sizeof(in));
 		printf(" [%s %s]", bmx_embed_name(c->embed), in);
