@@ -38,6 +38,7 @@ A RECORD is "A ADDRESS", "AAAA ADDRESS", "MX PREFERENCE HOST" or
                           cut off half way (a malformed packet)
     junk                  32 bytes that are not a DNS message at all
     other-port RECORD...  a right answer, sent from another UDP port
+                          (over TCP: sent as usual)
     sleep MILLISECONDS    wait before the next packet of the entry
     close                 TCP: close the connection (UDP: nothing)
 
