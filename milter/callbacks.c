@@ -180,6 +180,29 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 	    r->elapsed_ms, r->resolved ? r->res.lookups : 0, cache);
 }
 
+/* A table rule "WARN text" met on the way: logged, never acted on. */
+static void
+log_warnings(SMFICTX *ctx, const struct bmx_session *s,
+    const struct bmx_judgement *j, const char *addr)
+{
+	char a[BMX_IP_STRLEN], to[600];
+	size_t i;
+
+	for (i = 0; i < j->nclasses; i++) {
+		const struct bmx_ipclass *c = &j->classes[i];
+
+		if (c->warn == NULL)
+			continue;
+		syslog(LOG_WARNING,
+		    "%s: warn: RCPT from %s: to=<%s> address=%s: %s:%u: %s",
+		    macro(ctx, "i")[0] ? macro(ctx, "i") : "NOQUEUE", s->client,
+		    loggable(unbracket(addr, to, sizeof(to)), to, sizeof(to)),
+		    bmx_ip_format(&c->address, a, sizeof(a)),
+		    bmx_cidr_name(c->warn_table), c->warn->line,
+		    c->warn->result);
+	}
+}
+
 /* Turn a result into the milter's answer. */
 static sfsistat
 answer(SMFICTX *ctx, struct bmx_session *s, const struct bmx_state *st,
@@ -246,6 +269,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	else
 		bmx_engine_decide_sender(st->engine, addr, &r);
 	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
+	log_warnings(ctx, s, &r.j, addr);
 	rc = answer(ctx, s, st, &r);
 	bmx_result_clear(&r);
 	bmx_state_put(st);

@@ -8,7 +8,8 @@
  * anything else; then the socket is opened (a stale unix socket removed,
  * its mode and owner set) while still privileged; then the process
  * becomes a daemon (unless -f), writes its pid file and drops to the
- * configured user, verified, before it serves a single connection.
+ * configured user, verified, and writes its pid file as that user,
+ * before it serves a single connection.
  *
  * Signals: SIGUSR1 reloads the configuration (a broken file is logged
  * with file:line and the old configuration stays); SIGTERM, SIGINT and
@@ -152,10 +153,14 @@ reloader(void *arg)
 			!same(old->cfg->user, c->user) ||
 			!same(old->cfg->group, c->group) ||
 			!same(old->cfg->pid_file, c->pid_file) ||
+			old->cfg->socket_mode != c->socket_mode ||
+			old->cfg->backlog != c->backlog ||
+			old->cfg->milter_timeout != c->milter_timeout ||
 			memcmp(&old->cfg->engine.cache, &c->engine.cache,
 			    sizeof(c->engine.cache)) != 0))
 			syslog(LOG_WARNING,
-			    "reload: socket, user, group, pid-file and cache "
+			    "reload: socket, socket-mode, user, group, "
+			    "pid-file, backlog, milter-timeout and cache "
 			    "settings take effect only at the next start");
 		bmx_state_put(old);
 		st = bmx_state_build(c, err, sizeof(err));
@@ -425,9 +430,11 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return EX_OSERR;
 	}
-	if (pid_file[0] != '\0' && !write_pid_file(pid_file))
-		return EX_OSERR;
 	if (root && !drop_privileges(name, uid, gid))
+		return EX_OSERR;
+	/* Written as the service user, so that it can remove it at exit:
+	 * its directory must be the user's (systemd: RuntimeDirectory). */
+	if (pid_file[0] != '\0' && !write_pid_file(pid_file))
 		return EX_OSERR;
 
 	/* Block the signals in every thread before any is made: SIGUSR1

@@ -23,7 +23,10 @@ bmx_state_build(struct bmx_config *cfg, char *err, size_t errlen)
 	struct bmx_state *st;
 
 	pthread_mutex_lock(&lock);
-	if (cache == NULL && cfg->engine.cache.max_entries > 0)
+	/* The cache is made once, from the first configuration: its
+	 * settings take effect at the next start (a reload says so). */
+	if (generation == 0 && cache == NULL &&
+	    cfg->engine.cache.max_entries > 0)
 		cache = bmx_cache_new(&cfg->engine.cache);
 	s.shared_cache = cache;
 	pthread_mutex_unlock(&lock);

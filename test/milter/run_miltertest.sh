@@ -36,8 +36,10 @@ done
 [ -n "$dnsport" ] || { echo "ldns-testns did not start" >&2; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
+printf '# a WARN rule is logged, never acted on\n8.8.8.8/32 WARN public resolver as MX host\n' >"$tmp/warn.cidr"
 cat >"$tmp/bogusmx.conf" <<CONF
 socket = "inet:$port@127.0.0.1"
+tables = { "$tmp/warn.cidr" }
 exempt-domains = { "exempt.de" }
 exempt-clients = { "192.0.2.0/24" }
 dns {
@@ -82,6 +84,8 @@ want_log 'skip: RCPT from client.test[198.51.100.7]: to=<relay@hot.de>: explicit
 want_log 'to=<postmaster@exempt.de> domain=exempt.de mx=- address=- class=exempt outcome=no-check'
 want_log 'skip: RCPT from client.test[192.0.2.10]: to=<user@hot.de>: exempt client'
 want_log 'lookups=0 cache=none'
+want_log 'QID123: warn: RCPT from client.test[198.51.100.7]: to=<user@good.de> address=8.8.8.8: '"$tmp"'/warn.cidr:2: WARN public resolver as MX host'
+want_log "table $tmp/warn.cidr: 1 rules"
 want_log 'cache=hit'
 
 # SIGUSR1 with a broken file keeps the old configuration and says why.
@@ -91,7 +95,7 @@ for _ in $(seq 1 100); do
 	grep -q 'reload failed' "$tmp/milter.log" && break
 	sleep 0.1
 done
-want_log "$tmp/bogusmx.conf:10: mode = \"sometimes\": must be one of any, all"
+want_log "$tmp/bogusmx.conf:11: mode = \"sometimes\": must be one of any, all"
 want_log 'reload failed: the configuration in force is kept'
 if miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" >"$tmp/again.log"; then
 	echo "ok: the old configuration still serves"
