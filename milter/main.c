@@ -385,8 +385,11 @@ main(int argc, char **argv)
 	/* a copy: the config is freed at exit before the file is removed */
 	snprintf(pid_file, sizeof(pid_file), "%s",
 	    opt.pid_file != NULL ? opt.pid_file : c->pid_file);
-	if (root && !find_user(user, c->group, &uid, &gid, name, sizeof(name)))
+	if (root &&
+	    !find_user(user, c->group, &uid, &gid, name, sizeof(name))) {
+		bmx_config_free(c);
 		return EX_OSERR;
+	}
 	if (!root && opt.user != NULL)
 		fprintf(stderr,
 		    "bogusmx-milter: warning: not started as root: -u %s "
@@ -408,34 +411,42 @@ main(int argc, char **argv)
 	    (st->cfg->backlog > 0 &&
 		smfi_setbacklog((int)st->cfg->backlog) != MI_SUCCESS)) {
 		fprintf(stderr, "bogusmx-milter: bad socket \"%s\"\n", sock);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto fail;
 	}
 	if (smfi_opensocket(true) != MI_SUCCESS) {
 		fprintf(stderr,
 		    "bogusmx-milter: cannot open socket %s (in use? "
 		    "permissions?)\n",
 		    sock);
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto fail;
 	}
 	if (unix_socket_path(sock, &path)) {
 		if (chmod(path, st->cfg->socket_mode) != 0 ||
 		    (root && chown(path, uid, gid) != 0)) {
 			fprintf(stderr, "bogusmx-milter: %s: %s\n", path,
 			    strerror(errno));
-			return EX_OSERR;
+			rc = EX_OSERR;
+			goto fail;
 		}
 	}
 	if (!opt.foreground && !daemonize()) {
 		fprintf(stderr, "bogusmx-milter: cannot become a daemon: %s\n",
 		    strerror(errno));
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto fail;
 	}
-	if (root && !drop_privileges(name, uid, gid))
-		return EX_OSERR;
+	if (root && !drop_privileges(name, uid, gid)) {
+		rc = EX_OSERR;
+		goto fail;
+	}
 	/* Written as the service user, so that it can remove it at exit:
 	 * its directory must be the user's (systemd: RuntimeDirectory). */
-	if (pid_file[0] != '\0' && !write_pid_file(pid_file))
-		return EX_OSERR;
+	if (pid_file[0] != '\0' && !write_pid_file(pid_file)) {
+		rc = EX_OSERR;
+		goto fail;
+	}
 
 	/* Block the signals in every thread before any is made: SIGUSR1
 	 * then reaches only the reloader's sigwait(), and HUP, TERM and INT
@@ -448,7 +459,8 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&tid, NULL, reloader, NULL) != 0) {
 		syslog(LOG_ERR, "cannot start the reload thread");
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto fail;
 	}
 	pthread_detach(tid);
 	bmx_state_install(st);
@@ -466,4 +478,10 @@ main(int argc, char **argv)
 		    strerror(errno));
 	closelog();
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+fail:
+	/* nothing serves yet: free what was built, for a clean exit */
+	bmx_state_put(st);
+	bmx_state_shutdown(0);
+	closelog();
+	return rc;
 }
