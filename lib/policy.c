@@ -165,7 +165,9 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 	const struct bmx_host *special = NULL;
 	char who[BMX_DOMAIN_MAX + 16];
 	size_t i, k, total = 0, c = 0;
-	bool temp = res->cname_limited;
+	/* A limit hit leaves hosts or addresses unchecked: with nothing
+	 * usable among those checked, the answer is not known. */
+	bool temp = res->cname_limited || res->mx_limited || res->addr_limited;
 	unsigned best_usable = 65536; /* preference of the best usable host */
 
 	for (i = 0; i < res->nhosts; i++)
@@ -285,8 +287,14 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 		h = host_failure(res, j->why, sizeof(j->why));
 		if (h == NULL)
 			snprintf(j->why, sizeof(j->why), "%s",
-			    res->cname_limited ? "CNAME chain too long" :
-						 "lookup deadline passed");
+			    res->cname_limited	? "CNAME chain too long" :
+				res->mx_limited ? "more MX hosts than max-mx, "
+						  "the rest not checked" :
+				res->addr_limited ?
+						  "more addresses than "
+						  "max-addresses, the rest not "
+						  "checked" :
+						  "lookup deadline passed");
 		if (h != NULL)
 			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
 			    "Temporary DNS failure looking up MX host %s of "

@@ -108,6 +108,9 @@ host_error(const struct bmx_host *h, char *buf, size_t len)
 		snprintf(buf, len, "AAAA: %s%s%s",
 		    bmx_dns_status_name(q->status), q->why[0] ? ": " : "",
 		    q->why);
+	else if ((a != NULL && a->n > 0) || (q != NULL && q->n > 0))
+		snprintf(
+		    buf, len, "addresses not checked: max-addresses reached");
 	else
 		snprintf(buf, len, "no address records");
 	return buf;
