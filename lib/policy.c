@@ -295,7 +295,12 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 						  "max-addresses, the rest not "
 						  "checked" :
 						  "lookup deadline passed");
-		if (h != NULL)
+		if (h != NULL && res->implicit_mx)
+			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+			    "Temporary DNS failure looking up the address of "
+			    "%s; try again later",
+			    res->domain);
+		else if (h != NULL)
 			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
 			    "Temporary DNS failure looking up MX host %s of "
 			    "%s; try again later",
