@@ -6,8 +6,9 @@
 # A private Postfix (smtpd_milters -> bogusmx-milter) on loopback, swaks
 # as the client: hot.de gets 554 5.7.1 during the SMTP dialogue, a good
 # domain 250, every recipient of a session is judged on its own, local
-# recipients are skipped, a DNS failure is a 451, and when the milter is
-# down Postfix defers (milter_default_action = tempfail): no mail is lost.
+# recipients are skipped, a DNS failure is a 451, reloads under traffic
+# lose no session, and when the milter is killed Postfix defers
+# (milter_default_action = tempfail): no mail is lost or let through.
 set -u
 BOGUSMX_MILTER=$1 dir=$2
 . "$dir/lib.sh"
@@ -63,8 +64,37 @@ else
 	echo "FAIL: logs"
 	E2E_FAILS=$((E2E_FAILS + 1))
 fi
-# Milter down: Postfix defers, nothing is lost or let through.
-e2e_milter_stop
-e2e_expect "milter down: deferred, not accepted" '451 4.7.1' \
+# Reload under traffic: 4 clients x 10 sessions while SIGUSR1 arrives
+# again and again; every session must get the right answers.
+load=()
+for c in 1 2 3 4; do
+	(
+		for i in $(seq 1 10); do
+			swaks --server "127.0.0.1:$SMTP_PORT" --helo c.test \
+				--from s@sender.test --to "u$i@hot.de,v$i@good.de" \
+				--quit-after RCPT --timeout 30 2>&1
+		done
+	) >"$E2E_TMP/load.$c" &
+	load+=($!)
+done
+for i in $(seq 1 10); do
+	kill -USR1 "$MILTER_PID"
+	sleep 0.2
+done
+wait "${load[@]}"
+E2E_N=$((E2E_N + 1))
+rej=$(cat "$E2E_TMP"/load.* | grep -c '554 5.7.1 <u[0-9]*@hot.de>: Recipient address rejected: MX host null.hot.de')
+acc=$(cat "$E2E_TMP"/load.* | grep -A1 'RCPT TO:<v[0-9]*@good.de>' | grep -c '250 2.1.5 Ok')
+reloads=$(grep -c 'reloaded configuration' "$E2E_TMP/milter.log")
+if [ "$rej" = 40 ] && [ "$acc" = 40 ] && [ "$reloads" -ge 5 ]; then
+	echo "ok: reload under traffic: 40 rejects, 40 accepts, $reloads reloads"
+else
+	echo "FAIL: reload under traffic: $rej rejects, $acc accepts of 40 each, $reloads reloads"
+	E2E_FAILS=$((E2E_FAILS + 1))
+fi
+# Milter down (killed outright): Postfix defers, nothing is let through.
+kill -KILL "$MILTER_PID"
+wait "$MILTER_PID" 2>/dev/null
+e2e_expect "milter killed: deferred, not accepted" '451 4.7.1' \
 	--to user@hot.de --quit-after RCPT
 e2e_done
