@@ -128,6 +128,7 @@ cat >>"$tmp/tag.conf" <<CONF
 socket = "inet:$port@127.0.0.1"
 action = "tag"
 check-sender = true
+exempt-authenticated = true
 dns { nameservers = { "127.0.0.1:$dnsport" } }
 CONF
 "${wrap[@]}" "$milter" -f -c "$tmp/tag.conf" "${user[@]}" >>"$tmp/milter.log" 2>&1 &
@@ -139,6 +140,8 @@ if miltertest -s "$dir/tag.lua" -D "sock=inet:$port@127.0.0.1"; then :; else
 fi
 want_log 'QIDTAG: tag (would reject): MAIL from client.test[198.51.100.7]: 554 5.7.1 <bounce@hot.de>: Sender address rejected: MX host null.hot.de[127.0.0.1]'
 want_log 'QIDTAG: tag (would reject): RCPT from client.test[198.51.100.7]: 554 5.7.1 <user@hot.de>'
+want_log 'QIDAUTH: skip: RCPT from auth.test[198.51.100.8]: to=<user@hot.de>: authenticated client'
+want_log 'QIDAUTH: skip: MAIL from auth.test[198.51.100.8]: from=<form@good.de>: authenticated client'
 kill -TERM $mpid
 wait $mpid
 rc=$?

@@ -1,0 +1,217 @@
+/*
+ * fuzz_reply.c - libFuzzer target: reply texts (lib/policy, lib/reply)
+ *
+ * What the milter hands to smfi_setreply(), built the way the engine
+ * builds it: a recipient (any bytes: CR, LF, '%', 8-bit) is parsed; a
+ * bad one gets the policy's syntax reply, a good one is judged as an
+ * address literal of an address from the input.  A reply override
+ * from the input (code, DSN, template with {fields} whose values are
+ * input too) is checked with bmx_reply_check() and applied with
+ * bmx_reply_apply(): whole when the check passed, else its template
+ * alone (the config refuses a bad code or DSN, but the text must come
+ * out clean whatever the template holds), then an action with
+ * bmx_reply_act(); the full reply goes through bmx_decision_reply() and
+ * bmx_reply_escape() into buffers of every size.
+ *
+ * Input: 8 control bytes, then NUL-separated strings: recipient,
+ * template, DSN, domain, host, address, class.
+ *
+ * Checks: every text is printable ASCII (no CR, LF, NUL or other
+ * control byte can reach the SMTP line) and shorter than BMX_REPLY_MAX;
+ * an escaped text fits its buffer, has no lone '%', and unescapes to
+ * the reply (or, when it did not fit, to a prefix of it); a checked
+ * override gives a DSN of digits and dots whose class agrees with the
+ * code; the action's verdict is what reply.h says.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "policy.h"
+#include "registry.h"
+#include "reply.h"
+
+#include "fuzz_common.h"
+
+#define NSTRINGS 7
+
+static struct bmx_cidr_table *registry;
+
+/* Escape text into exactly len bytes and check the result. */
+static void
+escape(const char *text, size_t len, bool clean)
+{
+	char *out = malloc(len ? len : 1), *un;
+	size_t i, o = 0;
+	bool fit;
+
+	FUZZ_CHECK(out != NULL);
+	fit = bmx_reply_escape(text, out, len);
+	if (len == 0) {
+		FUZZ_CHECK(!fit);
+		free(out);
+		return;
+	}
+	FUZZ_CHECK(memchr(out, '\0', len) != NULL);
+	un = malloc(strlen(out) + 1);
+	FUZZ_CHECK(un != NULL);
+	for (i = 0; out[i] != '\0'; i++) {
+		if (out[i] == '%') {
+			/* never a lone '%' */
+			FUZZ_CHECK(out[i + 1] == '%');
+			i++;
+		}
+		un[o++] = out[i];
+	}
+	un[o] = '\0';
+	if (fit)
+		FUZZ_CHECK(strcmp(un, text) == 0);
+	else
+		FUZZ_CHECK(strncmp(un, text, o) == 0 && o < strlen(text));
+	if (clean)
+		FUZZ_CHECK(fuzz_text_ok(out));
+	free(un);
+	free(out);
+}
+
+static void
+check_decision(const struct bmx_decision *d)
+{
+	FUZZ_CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
+	FUZZ_CHECK(memchr(d->dsn, '\0', sizeof(d->dsn)) != NULL);
+	FUZZ_CHECK(fuzz_text_ok(d->text));
+	FUZZ_CHECK(fuzz_text_ok(d->dsn));
+	if (d->verdict == BMX_VERDICT_ACCEPT)
+		FUZZ_CHECK(d->code == 0 && d->text[0] == '\0');
+	else
+		FUZZ_CHECK(d->code >= 400 && d->code <= 599);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s[NSTRINGS] = { "", "", "", "", "", "", "" };
+	char *copy, *p, *end, err[256], full[2 * BMX_REPLY_MAX];
+	uint8_t ctl[8] = { 0 };
+	struct bmx_reply_spec spec;
+	struct bmx_reply_fields f;
+	struct bmx_policy pol;
+	struct bmx_judgement j;
+	struct bmx_addr a;
+	struct bmx_ip ip;
+	enum bmx_verdict v;
+	enum bmx_action act;
+	bool checked;
+	size_t i;
+	int n;
+
+	if (registry == NULL) {
+		struct bmx_diag d;
+
+		bmx_diag_init(&d);
+		registry = bmx_registry_table(&d);
+		FUZZ_CHECK(registry != NULL);
+		bmx_diag_clear(&d);
+	}
+	memcpy(ctl, data, size < 8 ? size : 8);
+	copy = fuzz_cstr(data + (size < 8 ? size : 8), size < 8 ? 0 : size - 8);
+	end = copy + (size < 8 ? 0 : size - 8);
+	for (i = 0, p = copy; i < NSTRINGS && p <= end; i++) {
+		s[i] = p;
+		p += strlen(p) + 1;
+	}
+
+	/* the policy's decision */
+	memset(&pol, 0, sizeof(pol));
+	pol.tables = (const struct bmx_cidr_table *const *)&registry;
+	pol.ntables = 1;
+	pol.registry = registry;
+	if (bmx_addr_parse(s[0], &a, err, sizeof(err)) != BMX_ADDR_OK) {
+		bmx_policy_syntax(s[0], err, &j);
+		FUZZ_CHECK(j.d.verdict == BMX_VERDICT_REJECT);
+		FUZZ_CHECK(j.d.code == 501 && strcmp(j.d.dsn, "5.1.3") == 0);
+	} else {
+		memset(&ip, 0, sizeof(ip));
+		if (ctl[7] & 1) {
+			ip.family = BMX_IP_V6;
+			ip.bytes[10] = ip.bytes[11] = ctl[7] & 2 ? 0xff : 0;
+			if (ctl[7] & 4)
+				ip.bytes[0] = 0x20;
+			memcpy(ip.bytes + 12, ctl + 3, 4);
+		} else {
+			ip.family = BMX_IP_V4;
+			memcpy(ip.bytes, ctl + 3, 4);
+		}
+		bmx_policy_judge_address(
+		    &pol, ctl[7] & 8 ? NULL : a.mailbox, &ip, &j);
+	}
+	check_decision(&j.d);
+	/* the policy's own texts are never empty (an override's may be) */
+	FUZZ_CHECK(
+	    (j.d.verdict == BMX_VERDICT_ACCEPT) == (j.d.text[0] == '\0'));
+
+	/* the configured override and action */
+	memset(&spec, 0, sizeof(spec));
+	spec.code = (unsigned)(ctl[0] << 8 | ctl[1]) % 1000;
+	if (ctl[2] & 1)
+		spec.code = 0;
+	snprintf(spec.dsn, sizeof(spec.dsn), "%s", s[2]);
+	spec.text = ctl[2] & 2 ? NULL : s[1];
+	f.recipient = s[0];
+	f.domain = s[3];
+	f.host = ctl[2] & 4 ? NULL : s[4];
+	f.address = s[5];
+	f.class_name = s[6];
+	checked = j.d.verdict != BMX_VERDICT_ACCEPT &&
+	    bmx_reply_check(j.d.outcome, &spec, err, sizeof(err));
+	if (!checked) {
+		/* the config refuses such a code or DSN; the text goes on
+		 * unchecked, to show that apply cleans it anyway */
+		spec.code = 0;
+		spec.dsn[0] = '\0';
+	}
+	bmx_reply_apply(&spec, &f, &j.d);
+	check_decision(&j.d);
+	if (checked && j.d.verdict != BMX_VERDICT_ACCEPT) {
+		FUZZ_CHECK(strspn(j.d.dsn, "0123456789.") == strlen(j.d.dsn));
+		FUZZ_CHECK(j.d.code >= 400 && j.d.code <= 599);
+		FUZZ_CHECK(j.d.dsn[0] - '0' == (int)(j.d.code / 100));
+		FUZZ_CHECK(
+		    (j.d.code >= 500) == (j.d.verdict == BMX_VERDICT_REJECT));
+	}
+	act = (enum bmx_action)(ctl[2] >> 4 & 3);
+	v = bmx_reply_act(act, &j.d);
+	check_decision(&j.d);
+	switch (act) {
+	case BMX_ACTION_TAG:
+	case BMX_ACTION_LOG:
+		FUZZ_CHECK(v == BMX_VERDICT_ACCEPT);
+		break;
+	case BMX_ACTION_TEMPFAIL:
+		FUZZ_CHECK(v != BMX_VERDICT_REJECT);
+		if (v == BMX_VERDICT_TEMPFAIL && checked)
+			FUZZ_CHECK(j.d.code / 100 == 4 && j.d.dsn[0] == '4');
+		break;
+	case BMX_ACTION_REJECT:
+		FUZZ_CHECK(v == j.d.verdict);
+		break;
+	}
+
+	/* what the milter sends */
+	n = bmx_decision_reply(&j.d, full, sizeof(full));
+	FUZZ_CHECK(n >= 0 && (size_t)n < sizeof(full));
+	FUZZ_CHECK(fuzz_text_ok(full));
+	escape(j.d.text, 2 * BMX_REPLY_MAX, true);
+	escape(j.d.text, ctl[6], true);
+	escape(full, ctl[6] % 64, true);
+	/* the escaping alone, on raw bytes */
+	escape(s[1], ctl[6], false);
+	escape(s[1], 2 * strlen(s[1]) + 1, false);
+	bmx_judgement_clear(&j);
+	free(copy);
+	return 0;
+}
