@@ -18,5 +18,5 @@ seconds=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 "$fuzzer" -seed=1 -runs="$runs" -max_total_time="$seconds" -timeout=10 \
-	-rss_limit_mb=1024 -max_len=4096 -print_final_stats=1 \
+	-rss_limit_mb=1024 -print_final_stats=1 \
 	-artifact_prefix="$(pwd)/" "$work" "$seeds"
