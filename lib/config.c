@@ -67,6 +67,9 @@ is_root(cfg_t *cfg)
 }
 
 /* libconfuse's own messages ("no such option 'x'"), with the section. */
+static void on_error(cfg_t *cfg, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 on_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
