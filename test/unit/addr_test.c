@@ -213,6 +213,34 @@ static const struct addr_case cases[] = {
 	{ "user@[[192.0.2.1]]", SYNTAX, 0, NULL, NULL, false, NULL },
 	{ "user@192.0.2.1]", SYNTAX, 0, NULL, NULL, false,
 	    "invalid character ']'*" },
+
+	/* hostile input: reply injection, '%', 8-bit bytes (issue 7) */
+	{ "<user@hot.de\r\n250 OK>", SYNTAX, 0, NULL, NULL, false,
+	    "control character 0x0d in address" },
+	{ "<user@hot.de>\n250 OK", SYNTAX, 0, NULL, NULL, false,
+	    "control character 0x0a in address" },
+	{ "<\"a\r\n250 OK\"@hot.de>", SYNTAX, 0, NULL, NULL, false,
+	    "control character 0x0d in address" },
+	{ "<100%@hot.de>", OK, DOM, "100%@hot.de", "hot.de", false, "" },
+	{ "<%s%n@hot.de>", OK, DOM, "%s%n@hot.de", "hot.de", false, "" },
+	{ "<u%hot.de@relay.example>", OK, DOM, "u%hot.de@relay.example",
+	    "relay.example", false, "" },
+	{ "u@hot%.de", SYNTAX, 0, NULL, NULL, false,
+	    "invalid character '%' in domain \"hot%.de\"" },
+	{ "u@[127.0.0.1%lo]", SYNTAX, 0, NULL, NULL, false,
+	    "invalid IPv4 address literal \"[127.0.0.1%lo]\"" },
+	{ "<\xc3\xa9t\xc3\xa9@hot.de>", OK, DOM, "\xc3\xa9t\xc3\xa9@hot.de",
+	    "hot.de", false, "" },
+	{ "<\xe9t\xe9@hot.de>", SYNTAX, 0, NULL, NULL, false,
+	    "local part is not valid UTF-8" },
+	{ "<u@h\xf4t.de>", IDN, 0, NULL, NULL, false,
+	    "domain is not valid UTF-8" },
+	{ "<u@h\xc3\xb4t.de\xff>", IDN, 0, NULL, NULL, false,
+	    "domain is not valid UTF-8" },
+	{ "u@[192.0.2.\xc2\xb9]", SYNTAX, 0, NULL, NULL, false,
+	    "invalid IPv4 address literal \"[192.0.2.\xc2\xb9]\"" },
+	{ "u@[IPv6:::1\x80]", SYNTAX, 0, NULL, NULL, false,
+	    "invalid IPv6 address literal \"[IPv6:::1\\x80]\"" },
 };
 
 /* Does got match want: exactly, or as a prefix when want ends in '*'? */
@@ -370,6 +398,73 @@ test_limits(void **state)
 	assert_string_equal(err, "empty l");
 	assert_int_equal(
 	    bmx_addr_parse("u@a..b", &a, NULL, 0), BMX_ADDR_SYNTAX);
+}
+
+/*
+ * Hostile input that a table of C strings cannot hold: a NUL inside the
+ * recipient (libmilter hands over C strings: what follows a NUL is never
+ * seen), and U-label names whose A-label form is at or over the limits.
+ */
+static void
+test_hostile(void **state)
+{
+	static const char nul[] = "<u@hot.de>\0\r\n250 OK";
+	char name[600], rcpt[700], err[256], out[BMX_DOMAIN_MAX + 1];
+	struct bmx_addr a;
+	size_t i;
+
+	(void)state;
+	assert_true(sizeof(nul) > strlen(nul) + 1);
+	assert_int_equal(
+	    bmx_addr_parse(nul, &a, err, sizeof(err)), BMX_ADDR_OK);
+	assert_string_equal(a.mailbox, "u@hot.de");
+	assert_string_equal(a.domain, "hot.de");
+
+	/* three labels of 63, then "ü" and k letters: the A-label form
+	 * "xn--" k letters "-" and the code of "ü" is k + 8 octets */
+	for (i = 0; i < 2; i++) {
+		size_t k = 53 + i;
+
+		make_name(name, 3 * 64 - 1);
+		strcat(name, ".ü");
+		fill(name + strlen(name), 'a', k);
+		assert_int_equal(
+		    bmx_domain_normalize(name, out, err, sizeof(err)),
+		    i == 0 ? BMX_ADDR_OK : BMX_ADDR_TOOLONG);
+		if (i == 0) {
+			assert_int_equal(strlen(out), BMX_DOMAIN_MAX);
+			assert_int_equal(strncmp(out + 3 * 64, "xn--", 4), 0);
+		} else {
+			assert_string_equal(
+			    err, "domain name longer than 253 octets");
+			assert_string_equal(out, "");
+		}
+	}
+	/* one U-label whose A-label form is 63 octets, then 64 */
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "ü");
+		fill(name + strlen(name), 'a', 55 + i);
+		snprintf(rcpt, sizeof(rcpt), "<u@%s.de>", name);
+		assert_int_equal(bmx_addr_parse(rcpt, &a, err, sizeof(err)),
+		    i == 0 ? BMX_ADDR_OK : BMX_ADDR_TOOLONG);
+		if (i == 0)
+			assert_int_equal(
+			    strlen(a.domain), BMX_LABEL_MAX + strlen(".de"));
+		else
+			assert_int_equal(strncmp(err,
+					     "label longer than 63 octets in "
+					     "A-label form: ",
+					     44),
+			    0);
+	}
+	/* an ASCII label of 64 as the last of a 253-octet name */
+	make_name(name, 253 - 65);
+	strcat(name, ".");
+	fill(name + strlen(name), 'b', 64);
+	assert_int_equal(strlen(name), 253);
+	assert_int_equal(bmx_domain_normalize(name, out, err, sizeof(err)),
+	    BMX_ADDR_TOOLONG);
+	assert_int_equal(strncmp(err, "label longer than 63 octets: ", 29), 0);
 }
 
 struct norm_case {
@@ -652,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_literal_family),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_within),
 		cmocka_unit_test(test_status_name),

@@ -509,6 +509,141 @@ test_engine_applies(void **state)
 	}
 }
 
+/* Is got want, or, when want is "prefix*suffix", does it fit? */
+static bool
+like(const char *want, const char *got)
+{
+	const char *star = strchr(want, '*');
+	size_t p, k;
+
+	if (star == NULL)
+		return strcmp(want, got) == 0;
+	p = (size_t)(star - want);
+	k = strlen(star + 1);
+	return strlen(got) >= p + k && strncmp(got, want, p) == 0 &&
+	    strcmp(got + strlen(got) - k, star + 1) == 0;
+}
+
+/* Does an escaped text have a '%' that is not doubled? */
+static bool
+lone_percent(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '%' && *++s != '%')
+			return true;
+	return false;
+}
+
+/*
+ * Hostile recipients through the engine (issue 7): whatever bytes a
+ * client sends, the reply is one line of printable ASCII, its '%' are
+ * doubled for smfi_setreply(), and names at the length limits are
+ * parsed as the limits say (253 and 63 octets go on to DNS, 254 and 64
+ * are refused).
+ */
+static void
+test_engine_hostile(void **state)
+{
+	static const char *const none[] = { "127.0.0.1:9" };
+	static const char nul[] = "<u@[127.0.0.1]>\0\r\n250 OK";
+	char full[BMX_REPLY_MAX + 16], esc[2 * BMX_REPLY_MAX], err[256];
+	char d253[300], d254[310], l64[80], r253[320], r254[320], r64[100];
+	char rlong[700];
+	const struct {
+		const char *rcpt;
+		enum bmx_verdict v;
+		const char *reply; /* "prefix*suffix" or exact */
+	} cases[] = {
+		{ "<user@hot.de\r\n250 OK>", BMX_VERDICT_REJECT,
+		    "501 5.1.3 <user@hot.de??250 OK>: Recipient address "
+		    "rejected: Bad recipient address syntax: control character "
+		    "0x0d in address" },
+		{ "<u\n250 OK@[127.0.0.1]>", BMX_VERDICT_REJECT,
+		    "501 5.1.3 <u?250 OK@[127.0.0.1]>: Recipient address "
+		    "rejected: Bad recipient address syntax: control character "
+		    "0x0a in address" },
+		{ "<100%@[127.0.0.1]>", BMX_VERDICT_REJECT,
+		    "554 5.7.1 <100%@[127.0.0.1]>: Recipient address rejected: "
+		    "Address literal [127.0.0.1] is in loopback network (RFC "
+		    "1122)" },
+		{ "<%s%n@hot%.de>", BMX_VERDICT_REJECT,
+		    "501 5.1.3 <%s%n@hot%.de>: Recipient address rejected: "
+		    "Bad recipient address syntax: invalid character '%' in "
+		    "domain \"hot%.de\"" },
+		{ "<\xc3\xa9@[127.0.0.1]>", BMX_VERDICT_REJECT,
+		    "554 5.7.1 <??@[127.0.0.1]>: Recipient address rejected: "
+		    "Address literal [127.0.0.1] is in loopback network (RFC "
+		    "1122)" },
+		{ "<\xe9@hot.de>", BMX_VERDICT_REJECT,
+		    "501 5.1.3 <?@hot.de>: Recipient address rejected: Bad "
+		    "recipient address syntax: local part is not valid UTF-8" },
+		{ nul, BMX_VERDICT_REJECT,
+		    "554 5.7.1 <u@[127.0.0.1]>: Recipient address rejected: "
+		    "Address literal [127.0.0.1] is in loopback network (RFC "
+		    "1122)" },
+		{ r253, BMX_VERDICT_TEMPFAIL, "451 4.4.3 <u@aaa*" },
+		{ r254, BMX_VERDICT_REJECT,
+		    "501 5.1.3 <u@aaa*: Bad recipient address syntax: domain "
+		    "name longer than 253 octets" },
+		{ r64, BMX_VERDICT_REJECT,
+		    "501 5.1.3 <u@bbb*: Bad recipient address syntax: label "
+		    "longer than 63 octets: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...\"" },
+		{ rlong, BMX_VERDICT_REJECT,
+		    "501 5.1.3 <%%%*: Bad recipient address syntax: address "
+		    "longer than 512 octets" },
+	};
+	struct bmx_engine_settings s;
+	struct bmx_engine *e;
+	struct bmx_config *c;
+	struct bmx_diag d;
+	size_t i, n;
+
+	(void)state;
+	memset(d253, 'a', 253);
+	d253[253] = '\0';
+	for (i = 63; i < 253; i += 64)
+		d253[i] = '.';
+	snprintf(d254, sizeof(d254), "%sa", d253);
+	memset(l64, 'b', 64);
+	snprintf(l64 + 64, sizeof(l64) - 64, ".de");
+	snprintf(r253, sizeof(r253), "<u@%s>", d253);
+	snprintf(r254, sizeof(r254), "<u@%s>", d254);
+	snprintf(r64, sizeof(r64), "<u@%s>", l64);
+	memset(rlong, '%', 600);
+	snprintf(rlong + 600, sizeof(rlong) - 600, "@hot.de");
+
+	bmx_diag_init(&d);
+	c = bmx_config_defaults(&d);
+	assert_non_null(c);
+	s = c->engine;
+	s.nameservers = none;
+	s.nnameservers = 1;
+	s.timeout_ms = 50;
+	s.attempts = 1;
+	s.deadline_ms = 200;
+	e = bmx_engine_new(&s, err, sizeof(err));
+	assert_non_null(e);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bmx_result r;
+
+		bmx_engine_decide(e, cases[i].rcpt, &r);
+		bmx_decision_reply(&r.j.d, full, sizeof(full));
+		if (r.verdict != cases[i].v || !like(cases[i].reply, full))
+			fail_msg("%zu: want %s \"%s\", got %s \"%s\"", i,
+			    bmx_verdict_name(cases[i].v), cases[i].reply,
+			    bmx_verdict_name(r.verdict), full);
+		for (n = 0; full[n] != '\0'; n++)
+			assert_true(full[n] >= 0x20 && full[n] < 0x7f);
+		assert_true(strlen(r.j.d.text) < BMX_REPLY_MAX);
+		assert_true(bmx_reply_escape(r.j.d.text, esc, sizeof(esc)));
+		assert_false(lone_percent(esc));
+		bmx_result_clear(&r);
+	}
+	bmx_engine_free(e);
+	bmx_config_free(c);
+	bmx_diag_clear(&d);
+}
+
 int
 main(void)
 {
@@ -524,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_apply_long),
 		cmocka_unit_test(test_act),
 		cmocka_unit_test(test_engine_applies),
+		cmocka_unit_test(test_engine_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
