@@ -55,13 +55,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cidr.h"
 #include "diag.h"
 #include "ip.h"
 #include "registry.h"
+
+#include "benchclock.h"
+#include "benchfmt.h"
+#include "testrand.h"
 
 #define NONE UINT32_MAX
 #define SEED_TABLE 0x62656e6368636964ULL
@@ -113,37 +116,11 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
-}
-
-/* splitmix64: small, fast and good enough for test data. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned
-rnd_below(uint64_t *s, unsigned n)
-{
-	return (unsigned)(rnd(s) % n);
-}
-
 /* A random address of a family; IPv6 is 9 in 10 under 2000::/3. */
 static void
 rnd_address(uint64_t *s, enum bmx_ip_family f, struct bmx_ip *ip)
 {
-	uint64_t a = rnd(s), b = rnd(s);
+	uint64_t a = testrand_next(s), b = testrand_next(s);
 
 	memset(ip, 0, sizeof(*ip));
 	ip->family = f;
@@ -153,7 +130,7 @@ rnd_address(uint64_t *s, enum bmx_ip_family f, struct bmx_ip *ip)
 		return;
 	}
 	memcpy(ip->bytes + 8, &b, 8);
-	if (rnd_below(s, 10) != 0)
+	if (testrand_below(s, 10) != 0)
 		ip->bytes[0] = (uint8_t)((ip->bytes[0] & 0x1f) | 0x20);
 }
 
@@ -246,12 +223,13 @@ make_queries(
 	q->bound = xcalloc(n, sizeof(*q->bound));
 	for (i = 0; i < n; i++) {
 		q->bound[i] = NONE;
-		if (rnd(&s) & 1) {
-			rnd_address(
-			    &s, rnd(&s) & 1 ? BMX_IP_V4 : BMX_IP_V6, &q->ip[i]);
+		if (testrand_next(&s) & 1) {
+			rnd_address(&s,
+			    testrand_next(&s) & 1 ? BMX_IP_V4 : BMX_IP_V6,
+			    &q->ip[i]);
 			continue;
 		}
-		k = (size_t)(rnd(&s) % t->n);
+		k = (size_t)(testrand_next(&s) % t->n);
 		address_in(&s, &t->r[k], &q->ip[i]);
 		if (naive_in(&t->r[k], &q->ip[i]))
 			q->bound[i] = (uint32_t)k;
@@ -278,16 +256,16 @@ make_prefixes(struct naive_table *t, size_t n)
 	t->r = xcalloc(n, sizeof(*t->r));
 	for (i = 0; i < n; i++) {
 		r = &t->r[i];
-		if (rnd(&s) & 1) {
+		if (testrand_next(&s) & 1) {
 			r->family = BMX_IP_V4;
-			r->plen = rnd_below(&s, 1000) == 0 ?
-			    8 + rnd_below(&s, 8) :
-			    16 + rnd_below(&s, 17);
+			r->plen = testrand_below(&s, 1000) == 0 ?
+			    8 + testrand_below(&s, 8) :
+			    16 + testrand_below(&s, 17);
 		} else {
 			r->family = BMX_IP_V6;
-			r->plen = rnd_below(&s, 1000) == 0 ?
-			    16 + rnd_below(&s, 16) :
-			    32 + rnd_below(&s, 33);
+			r->plen = testrand_below(&s, 1000) == 0 ?
+			    16 + testrand_below(&s, 16) :
+			    32 + testrand_below(&s, 33);
 		}
 		rnd_address(&s, r->family, &ip);
 		memcpy(r->bytes, ip.bytes, sizeof(r->bytes));
@@ -417,10 +395,10 @@ time_compiled(const struct bmx_cidr_table *t, const struct queries *q, size_t n,
 	int pass;
 
 	for (pass = 0; pass <= PASSES; pass++) {
-		t0 = now_ns();
+		t0 = benchclock_ns();
 		for (i = 0; i < n; i++)
 			*sum += answer_sum(bmx_cidr_match(t, &q->ip[i]));
-		dt = (double)(now_ns() - t0);
+		dt = (double)(benchclock_ns() - t0);
 		if (pass > 0 && (pass == 1 || dt < best))
 			best = dt;
 	}
@@ -438,10 +416,10 @@ time_linear(const struct naive_table *t, const struct queries *q, size_t n,
 	int pass;
 
 	for (pass = passes > 1 ? 0 : 1; pass <= passes; pass++) {
-		t0 = now_ns();
+		t0 = benchclock_ns();
 		for (i = 0; i < n; i++)
 			out[i] = naive_match(t, &q->ip[i]);
-		dt = (double)(now_ns() - t0);
+		dt = (double)(benchclock_ns() - t0);
 		if (pass > 0 && (pass == 1 || dt < best))
 			best = dt;
 	}
@@ -521,80 +499,18 @@ run(const struct bmx_cidr_table *t, const struct naive_table *nt,
 	free(lin);
 }
 
-/* Three significant digits: "25.1", "140", "2.10". */
-static void
-sig3(char *buf, size_t len, double v, const char *unit)
-{
-	if (v < 10)
-		snprintf(buf, len, "%.2f %s", v, unit);
-	else if (v < 100)
-		snprintf(buf, len, "%.1f %s", v, unit);
-	else
-		snprintf(buf, len, "%.0f %s", v, unit);
-}
-
-static const char *
-fmt_ns(char *buf, size_t len, double ns)
-{
-	if (ns >= 1e9)
-		sig3(buf, len, ns / 1e9, "s");
-	else if (ns >= 1e6)
-		sig3(buf, len, ns / 1e6, "ms");
-	else if (ns >= 1e3)
-		sig3(buf, len, ns / 1e3, "us");
-	else
-		sig3(buf, len, ns, "ns");
-	return buf;
-}
-
-static const char *
-fmt_rate(char *buf, size_t len, double ns)
-{
-	double r = 1e9 / ns;
-
-	if (r >= 1e6)
-		sig3(buf, len, r / 1e6, "M lookups/s");
-	else if (r >= 1e3)
-		sig3(buf, len, r / 1e3, "k lookups/s");
-	else
-		sig3(buf, len, r, "lookups/s");
-	return buf;
-}
-
-static const char *
-fmt_size(char *buf, size_t len, double bytes)
-{
-	if (bytes >= 1024.0 * 1024)
-		sig3(buf, len, bytes / (1024.0 * 1024), "MiB");
-	else if (bytes >= 1024)
-		sig3(buf, len, bytes / 1024, "KiB");
-	else
-		snprintf(buf, len, "%.0f bytes", bytes);
-	return buf;
-}
-
-static const char *
-fmt_count(char *buf, size_t len, size_t n)
-{
-	if (n >= 1000000 && n % 1000000 == 0)
-		snprintf(buf, len, "%zuM", n / 1000000);
-	else if (n >= 1000 && n % 1000 == 0)
-		snprintf(buf, len, "%zuk", n / 1000);
-	else
-		snprintf(buf, len, "%zu", n);
-	return buf;
-}
-
 /* The figures after "table: ...", up to the end of the line. */
 static void
 print_lookups(const struct result *res, const char *lin_note)
 {
-	char a[32], b[32], c[32];
+	char a[BENCHFMT_LEN], b[BENCHFMT_LEN], c[BENCHFMT_LEN];
 	double x = res->lin_ns / res->ns;
 
 	printf("%s/lookup, %s   (linear scan: %s/lookup%s, %.*fx)\n",
-	    fmt_ns(a, sizeof(a), res->ns), fmt_rate(b, sizeof(b), res->ns),
-	    fmt_ns(c, sizeof(c), res->lin_ns), lin_note, x >= 100 ? 0 : 1, x);
+	    benchfmt_ns(a, sizeof(a), res->ns),
+	    benchfmt_rate(b, sizeof(b), res->ns, "lookups"),
+	    benchfmt_ns(c, sizeof(c), res->lin_ns), lin_note, x >= 100 ? 0 : 1,
+	    x);
 }
 
 static void
@@ -627,45 +543,6 @@ proc_status_kb(const char *key)
 }
 
 static void
-print_machine(void)
-{
-	char line[512], model[256] = "unknown CPU";
-	char *v;
-	FILE *f;
-
-	f = fopen("/proc/cpuinfo", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "model name", 10) != 0 ||
-			    (v = strchr(line, ':')) == NULL)
-				continue;
-			v += strspn(v + 1, " \t") + 1;
-			v[strcspn(v, "\n")] = '\0';
-			snprintf(model, sizeof(model), "%s", v);
-			break;
-		}
-		fclose(f);
-	}
-	printf("machine: %ld CPUs online, %s\n", sysconf(_SC_NPROCESSORS_ONLN),
-	    model);
-#ifdef __VERSION__
-	printf("compiler: %s%s%s\n",
-#if defined(__GNUC__) && !defined(__clang__)
-	    "gcc ",
-#else
-	    "",
-#endif
-	    __VERSION__,
-#ifdef __OPTIMIZE__
-	    ", optimized"
-#else
-	    ", NOT optimized (use a Release build)"
-#endif
-	);
-#endif
-}
-
-static void
 print_diag(const struct bmx_diag *d)
 {
 	char buf[1024];
@@ -686,7 +563,7 @@ bench_builtin(size_t nq, uint64_t *sum)
 	struct queries q;
 	struct result res;
 	struct bmx_diag d;
-	char a[32];
+	char a[BENCHFMT_LEN];
 
 	bmx_diag_init(&d);
 	t = bmx_registry_table(&d);
@@ -701,7 +578,7 @@ bench_builtin(size_t nq, uint64_t *sum)
 	run(t, &nt, &q, nq, nq, PASSES, &res);
 	printf("builtin  table: %zu rules, %zu ranges, %s: ",
 	    bmx_cidr_nrules(t), bmx_cidr_nranges(t),
-	    fmt_size(a, sizeof(a), (double)bmx_cidr_memory(t)));
+	    benchfmt_size(a, sizeof(a), (double)bmx_cidr_memory(t)));
 	print_lookups(&res, "");
 	printf("         %zu queries, %.1f%% matched; linear scan on all of "
 	       "them; target: tens of ns/lookup (%s)\n",
@@ -725,7 +602,8 @@ bench_generated(size_t n, size_t nq, size_t nlin, uint64_t *sum)
 	struct result res;
 	struct bmx_diag d;
 	double rss0, hwm0, rss1, hwm1, build;
-	char a[32], b[32], c[32], note[64], label[32];
+	char a[BENCHFMT_LEN], b[BENCHFMT_LEN], c[BENCHFMT_LEN], note[64];
+	char label[BENCHFMT_LEN];
 	size_t len, i, nv4 = 0;
 	uint64_t t0;
 	char *text;
@@ -739,9 +617,9 @@ bench_generated(size_t n, size_t nq, size_t nlin, uint64_t *sum)
 	bmx_diag_init(&d);
 	rss0 = proc_status_kb("VmRSS");
 	hwm0 = proc_status_kb("VmHWM");
-	t0 = now_ns();
+	t0 = benchclock_ns();
 	t = bmx_cidr_parse("generated", text, len, &d);
-	build = (double)(now_ns() - t0);
+	build = (double)(benchclock_ns() - t0);
 	rss1 = proc_status_kb("VmRSS");
 	hwm1 = proc_status_kb("VmHWM");
 	print_diag(&d);
@@ -753,18 +631,19 @@ bench_generated(size_t n, size_t nq, size_t nlin, uint64_t *sum)
 		exit(EX_SOFTWARE);
 	}
 
-	fmt_count(label, sizeof(label), n);
+	benchfmt_count(label, sizeof(label), n);
 	printf("%s table: %zu rules (%zu IPv4 /8../32, %zu IPv6 /16../64), "
 	       "%s of text, %zu ranges\n",
-	    label, n, nv4, n - nv4, fmt_size(a, sizeof(a), (double)len),
+	    label, n, nv4, n - nv4, benchfmt_size(a, sizeof(a), (double)len),
 	    bmx_cidr_nranges(t));
 	run(t, &nt, &q, nq, nlin, 1, &res);
-	printf("%s table: build %s, %s ", label, fmt_ns(a, sizeof(a), build),
-	    fmt_size(b, sizeof(b), (double)bmx_cidr_memory(t)));
+	printf("%s table: build %s, %s ", label,
+	    benchfmt_ns(a, sizeof(a), build),
+	    benchfmt_size(b, sizeof(b), (double)bmx_cidr_memory(t)));
 	if (rss0 >= 0 && rss1 >= 0)
 		printf("(RSS +%s, peak +%s during build): ",
-		    fmt_size(c, sizeof(c), (rss1 - rss0) * 1024),
-		    fmt_size(a, sizeof(a), (hwm1 - hwm0) * 1024));
+		    benchfmt_size(c, sizeof(c), (rss1 - rss0) * 1024),
+		    benchfmt_size(a, sizeof(a), (hwm1 - hwm0) * 1024));
 	else
 		printf("(RSS unknown): ");
 	snprintf(note, sizeof(note), " on %zu queries only", nlin);
@@ -835,7 +714,7 @@ main(int argc, char *argv[])
 
 	printf("bench_cidr: bmx_cidr_match() against a naive linear "
 	       "first-match scan\n");
-	print_machine();
+	benchfmt_machine(stdout);
 	printf("targets (DESIGN.md): tens of ns/lookup for the built-in "
 	       "table, under 200 ns with a million prefixes\n");
 	printf("queries: half inside a random rule, half random; compiled: "

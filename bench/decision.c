@@ -60,12 +60,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
 #include "loopdns.h"
+#include "loopengine.h"
 #include "registry.h"
+
+#include "benchclock.h"
+#include "benchfmt.h"
 
 #define SUFFIX "bench-mx.net"
 #define TTL 3600
@@ -84,15 +87,6 @@ struct bench {
 	size_t nrcpt;
 	size_t mismatches;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
-}
 
 static void
 rr(struct loopdns_answer *a, const char *name, const char *type,
@@ -203,7 +197,7 @@ warm_run(void *p)
 	size_t i, k;
 
 	pthread_barrier_wait(s->start);
-	s->t0 = now_ns();
+	s->t0 = benchclock_ns();
 	for (i = 0; i < s->n; i++) {
 		k = (s->first + i) % s->b->nrcpt;
 		if (s->literal) {
@@ -217,7 +211,7 @@ warm_run(void *p)
 		}
 		bmx_result_clear(&r);
 	}
-	s->t1 = now_ns();
+	s->t1 = benchclock_ns();
 	return NULL;
 }
 
@@ -272,46 +266,6 @@ warm_pass(struct bench *b, unsigned nthreads, size_t n, bool literal)
 	return best / (double)(n / nthreads * nthreads);
 }
 
-/* Three significant digits: "25.1", "140", "2.10". */
-static void
-sig3(char *buf, size_t len, double v, const char *unit)
-{
-	if (v < 10)
-		snprintf(buf, len, "%.2f %s", v, unit);
-	else if (v < 100)
-		snprintf(buf, len, "%.1f %s", v, unit);
-	else
-		snprintf(buf, len, "%.0f %s", v, unit);
-}
-
-static const char *
-fmt_ns(char *buf, size_t len, double ns)
-{
-	if (ns >= 1e9)
-		sig3(buf, len, ns / 1e9, "s");
-	else if (ns >= 1e6)
-		sig3(buf, len, ns / 1e6, "ms");
-	else if (ns >= 1e3)
-		sig3(buf, len, ns / 1e3, "us");
-	else
-		sig3(buf, len, ns, "ns");
-	return buf;
-}
-
-static const char *
-fmt_rate(char *buf, size_t len, double ns)
-{
-	double r = 1e9 / ns;
-
-	if (r >= 1e6)
-		sig3(buf, len, r / 1e6, "M decisions/s");
-	else if (r >= 1e3)
-		sig3(buf, len, r / 1e3, "k decisions/s");
-	else
-		sig3(buf, len, r, "decisions/s");
-	return buf;
-}
-
 static void
 bench_warm(struct bench *b, size_t nq)
 {
@@ -319,7 +273,7 @@ bench_warm(struct bench *b, size_t nq)
 	struct bmx_result r;
 	unsigned long q0, q1;
 	double lit, one, two;
-	char x[32], y[32], z[32], w[32];
+	char x[BENCHFMT_LEN], y[BENCHFMT_LEN], z[BENCHFMT_LEN], w[BENCHFMT_LEN];
 	size_t i;
 
 	for (i = 0; i < b->nrcpt; i++) {
@@ -336,10 +290,13 @@ bench_warm(struct bench *b, size_t nq)
 	bmx_cache_get_stats(bmx_engine_cache(b->engine), &st);
 	printf("warm, 1 thread:  %s/decision, %s   (no lookup, address "
 	       "literal: %s/decision, %s, %.2fx)\n",
-	    fmt_ns(x, sizeof(x), one), fmt_rate(y, sizeof(y), one),
-	    fmt_ns(z, sizeof(z), lit), fmt_rate(w, sizeof(w), lit), lit / one);
+	    benchfmt_ns(x, sizeof(x), one),
+	    benchfmt_rate(y, sizeof(y), one, "decisions"),
+	    benchfmt_ns(z, sizeof(z), lit),
+	    benchfmt_rate(w, sizeof(w), lit, "decisions"), lit / one);
 	printf("warm, 2 threads: %s/decision, %s   (%.2fx one thread)\n",
-	    fmt_ns(x, sizeof(x), two), fmt_rate(y, sizeof(y), two), one / two);
+	    benchfmt_ns(x, sizeof(x), two),
+	    benchfmt_rate(y, sizeof(y), two, "decisions"), one / two);
 	printf("         %zu recipients (good, bogus, nxdomain in turn), "
 	       "%zu decisions per pass; cache: %zu entries, %lu hits; DNS "
 	       "queries while timing: %lu\n",
@@ -473,7 +430,8 @@ bench_cold(struct bench *b, size_t ncold, unsigned delay)
 	struct timeval tv = { 5, 0 };
 	struct bmx_result r;
 	unsigned queries = 0;
-	char rcpt[128], dom[100], x[32], y[32], z[32], w[32];
+	char rcpt[128], dom[100];
+	char x[BENCHFMT_LEN], y[BENCHFMT_LEN], z[BENCHFMT_LEN], w[BENCHFMT_LEN];
 	uint64_t t0;
 	double rtt = delay * 1e6, med, smed;
 
@@ -490,18 +448,18 @@ bench_cold(struct bench *b, size_t ncold, unsigned delay)
 	for (i = 0; i < ncold; i++) {
 		snprintf(dom, sizeof(dom), "cold%zu.%s", i, SUFFIX);
 		snprintf(rcpt, sizeof(rcpt), "<user@%s>", dom);
-		t0 = now_ns();
+		t0 = benchclock_ns();
 		bmx_engine_decide(b->engine, rcpt, &r);
-		lat[i] = (double)(now_ns() - t0);
+		lat[i] = (double)(benchclock_ns() - t0);
 		if (r.j.d.verdict != BMX_VERDICT_ACCEPT ||
 		    r.res.lookups != want || r.res.cache_hits != 0 ||
 		    r.res.nhosts != b->hosts)
 			mismatch(b, "cold", rcpt, &r);
 		ne = engine_addrs(&r.res, ea, sizeof(ea) / sizeof(ea[0]));
-		t0 = now_ns();
+		t0 = benchclock_ns();
 		nn = naive_resolve(
 		    res, dom, na, sizeof(na) / sizeof(na[0]), &queries);
-		seq[i] = (double)(now_ns() - t0);
+		seq[i] = (double)(benchclock_ns() - t0);
 		if (queries != want || !same_addrs(ea, ne, na, nn) ||
 		    ne != 2 * b->hosts)
 			mismatch(b, "naive resolver", rcpt, &r);
@@ -514,55 +472,16 @@ bench_cold(struct bench *b, size_t ncold, unsigned delay)
 	printf("cold, %u MX hosts, %u ms per answer: %s/decision median "
 	       "(min %s, max %s), %.2f round trips   (sequential resolver, "
 	       "%zu queries: %s, %.2f round trips, %.1fx)\n",
-	    b->hosts, delay, fmt_ns(x, sizeof(x), med),
-	    fmt_ns(y, sizeof(y), lat[0]), fmt_ns(z, sizeof(z), lat[ncold - 1]),
-	    med / rtt, want, fmt_ns(w, sizeof(w), smed), smed / rtt,
-	    smed / med);
+	    b->hosts, delay, benchfmt_ns(x, sizeof(x), med),
+	    benchfmt_ns(y, sizeof(y), lat[0]),
+	    benchfmt_ns(z, sizeof(z), lat[ncold - 1]), med / rtt, want,
+	    benchfmt_ns(w, sizeof(w), smed), smed / rtt, smed / med);
 	printf("         %zu decisions, each a new domain; target: at most 2 "
 	       "round trips + 1 ms = %s\n",
-	    ncold, fmt_ns(x, sizeof(x), 2 * rtt + 1e6));
+	    ncold, benchfmt_ns(x, sizeof(x), 2 * rtt + 1e6));
 	ldns_resolver_deep_free(res);
 	free(lat);
 	free(seq);
-}
-
-static void
-print_machine(void)
-{
-	char line[512], model[256] = "unknown CPU";
-	char *v;
-	FILE *f;
-
-	f = fopen("/proc/cpuinfo", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "model name", 10) != 0 ||
-			    (v = strchr(line, ':')) == NULL)
-				continue;
-			v += strspn(v + 1, " \t") + 1;
-			v[strcspn(v, "\n")] = '\0';
-			snprintf(model, sizeof(model), "%s", v);
-			break;
-		}
-		fclose(f);
-	}
-	printf("machine: %ld CPUs online, %s\n", sysconf(_SC_NPROCESSORS_ONLN),
-	    model);
-#ifdef __VERSION__
-	printf("compiler: %s%s%s\n",
-#if defined(__GNUC__) && !defined(__clang__)
-	    "gcc ",
-#else
-	    "",
-#endif
-	    __VERSION__,
-#ifdef __OPTIMIZE__
-	    ", optimized"
-#else
-	    ", NOT optimized (use a Release build)"
-#endif
-	);
-#endif
 }
 
 static void
@@ -590,22 +509,16 @@ count_arg(const char *opt, const char *s, size_t min, size_t max)
 
 /* An engine on the bench server with the built-in table. */
 static struct bmx_engine *
-new_engine(struct bmx_cidr_table *registry, const char *ns, size_t entries)
+new_engine(const struct loopdns *dns, const struct bmx_cidr_table *registry,
+    size_t entries)
 {
-	static const struct bmx_cidr_table *tables[1];
 	struct bmx_engine_settings s;
 	struct bmx_engine *e;
 	char err[256];
 
-	tables[0] = registry;
 	bmx_engine_defaults(&s);
-	s.nameservers = &ns;
-	s.nnameservers = 1;
 	s.cache.max_entries = entries;
-	s.policy.tables = tables;
-	s.policy.ntables = 1;
-	s.policy.registry = registry;
-	e = bmx_engine_new(&s, err, sizeof(err));
+	e = loopengine_new(dns, registry, &s, err, sizeof(err));
 	if (e == NULL) {
 		fprintf(stderr, "bench_decision: %s\n", err);
 		exit(EX_SOFTWARE);
@@ -621,7 +534,7 @@ main(int argc, char *argv[])
 	struct bmx_cidr_table *registry;
 	struct bench b;
 	struct bmx_diag d;
-	char err[256], ns[64];
+	char err[256];
 	int ch;
 
 	memset(&b, 0, sizeof(b));
@@ -669,7 +582,7 @@ main(int argc, char *argv[])
 	printf("bench_decision: bmx_engine_decide() warm from the cache, "
 	       "and cold against a loopback server that holds every answer "
 	       "back\n");
-	print_machine();
+	benchfmt_machine(stdout);
 	printf("targets (DESIGN.md): cold decision at most 2 round trips + 1 "
 	       "ms; warm: at least 0.8x the no-check rate in the MTA "
 	       "harness\n");
@@ -681,8 +594,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "bench_decision: %s\n", err);
 		return EX_OSERR;
 	}
-	snprintf(ns, sizeof(ns), "127.0.0.1:%u", loopdns_port(b.dns));
-	b.engine = new_engine(registry, ns, 8 * b.nrcpt + 64);
+	b.engine = new_engine(b.dns, registry, 8 * b.nrcpt + 64);
 	bench_warm(&b, nq);
 	fflush(stdout);
 	bmx_engine_free(b.engine);
@@ -694,8 +606,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "bench_decision: %s\n", err);
 		return EX_OSERR;
 	}
-	snprintf(ns, sizeof(ns), "127.0.0.1:%u", loopdns_port(b.dns));
-	b.engine = new_engine(registry, ns, 20000);
+	b.engine = new_engine(b.dns, registry, 20000);
 	bench_cold(&b, ncold, delay);
 	bmx_engine_free(b.engine);
 	loopdns_stop(b.dns);

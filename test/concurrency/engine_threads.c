@@ -50,7 +50,9 @@
 
 #include "engine.h"
 #include "loopdns.h"
+#include "loopengine.h"
 #include "registry.h"
+#include "testrand.h"
 
 #define SUFFIX "bmx-conc.net"
 #define TTL 300
@@ -343,17 +345,6 @@ work(void *p)
 	return NULL;
 }
 
-/* splitmix64 */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
  * The recipients of every thread.  Lossy: one in ten is a domain whose
  * server answers SERVFAIL (fail0..fail4, shared), and one in a hundred
@@ -369,7 +360,7 @@ make_rcpts(struct run *run, bool lossy)
 	for (t = 0; t < run->threads; t++) {
 		for (i = 0; i < run->n; i++) {
 			struct rcpt *rc = &run->rcpts[t * run->n + i];
-			uint64_t r = rnd(&seed);
+			uint64_t r = testrand_next(&seed);
 			size_t j;
 
 			rc->kind = (enum kind)(r % 4);
@@ -447,26 +438,20 @@ count_arg(const char *opt, const char *s, unsigned long min)
 
 /* An engine on the test server, with the registry as its table. */
 static struct bmx_engine *
-new_engine(struct bmx_cidr_table *registry, const char *ns, bool small)
+new_engine(const struct loopdns *dns, const struct bmx_cidr_table *registry,
+    bool small)
 {
-	static const struct bmx_cidr_table *tables[1];
 	struct bmx_engine_settings s;
 	struct bmx_engine *e;
 	char err[256];
 
-	tables[0] = registry;
 	bmx_engine_defaults(&s);
-	s.nameservers = &ns;
-	s.nnameservers = 1;
 	s.cache.max_entries = small ? SMALL_CACHE : 100000;
 	if (small) {
 		s.timeout_ms = 500;
 		s.attempts = 2;
 	}
-	s.policy.tables = tables;
-	s.policy.ntables = 1;
-	s.policy.registry = registry;
-	e = bmx_engine_new(&s, err, sizeof(err));
+	e = loopengine_new(dns, registry, &s, err, sizeof(err));
 	if (e == NULL) {
 		fprintf(stderr, "engine_threads: %s\n", err);
 		exit(2);
@@ -557,7 +542,7 @@ main(int argc, char **argv)
 	struct loopdns *dns;
 	struct run run;
 	unsigned long delay = 5;
-	char err[256], ns[64];
+	char err[256];
 	bool ok = true;
 	size_t i;
 	int ch;
@@ -601,18 +586,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "engine_threads: %s\n", err);
 		return 2;
 	}
-	snprintf(ns, sizeof(ns), "127.0.0.1:%u", loopdns_port(dns));
 	printf("engine_threads: %zu threads x %zu recipients, answers "
-	       "delayed %lu ms, server %s\n",
-	    run.threads, run.n, delay, ns);
+	       "delayed %lu ms, server 127.0.0.1:%u\n",
+	    run.threads, run.n, delay, loopdns_port(dns));
 
 	make_rcpts(&run, false);
-	run.engine = new_engine(registry, ns, false);
+	run.engine = new_engine(dns, registry, false);
 	ok &= run_cached(&run, dns);
 	bmx_engine_free(run.engine);
 
 	make_rcpts(&run, true);
-	run.engine = new_engine(registry, ns, true);
+	run.engine = new_engine(dns, registry, true);
 	ok &= run_lossy(&run);
 	bmx_engine_free(run.engine);
 

@@ -20,11 +20,11 @@
  * spellings, and edge cases of address syntax, valid and not.  Keys may
  * repeat; the driver sorts them.
  *
- * The output depends only on the arguments: the generator has its own
- * random number generator (splitmix64) and uses the C library only to
- * parse and print addresses, independently of lib/.  This file writes
- * the tables; cidr_gen_keys.c the keys; cidr_gen_util.c holds the random
- * numbers and address helpers (cidr_gen.h).
+ * The output depends only on the arguments: the generator draws from the
+ * seeded splitmix64 of the tests (test/common/testrand.h) and uses the C
+ * library only to parse and print addresses, independently of lib/.
+ * This file writes the tables; cidr_gen_keys.c the keys; cidr_gen_util.c
+ * holds the random numbers and address helpers (cidr_gen.h).
  *
  * Exit status: 0 on success, 2 on a usage, read or write error.
  */

@@ -1,9 +1,10 @@
 /*
  * cidr_gen_util.c - random numbers and addresses for cidr_gen
  *
- * A splitmix64 generator, so that the output depends only on the seed, and
- * address helpers built on inet_pton(3) and inet_ntop(3), independent of
- * lib/.  The state is one global: cidr_gen is a single-threaded program.
+ * The splitmix64 generator of the tests (test/common/testrand.h), so that
+ * the output depends only on the seed, and address helpers built on
+ * inet_pton(3) and inet_ntop(3), independent of lib/.  The generator's
+ * state is one global: cidr_gen is a single-threaded program.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "cidr_gen.h"
+#include "testrand.h"
 
 const char *const base_text[] = {
 	"0.0.0.0/0",
@@ -45,18 +47,14 @@ uint64_t rng_state;
 uint64_t
 rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return testrand_next(&rng_state);
 }
 
 /* A number in 0 .. n-1. */
 unsigned
 below(unsigned n)
 {
-	return (unsigned)(rnd() % n);
+	return testrand_below(&rng_state, n);
 }
 
 /* True with probability pct percent. */

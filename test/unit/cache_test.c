@@ -29,6 +29,7 @@
 
 #include "cache.h"
 #include "dnsmsg.h"
+#include "testrand.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define A BMX_DNS_TYPE_A
@@ -715,17 +716,6 @@ test_join_deadline(void **state)
 	bmx_cache_free(c);
 }
 
-/* splitmix64 */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 #define FLOOD 100000
 #define FLOOD_MAX 1000
 
@@ -762,7 +752,7 @@ test_flood(void **state)
 	/* an entry: its answer, its name, and a header far below 256 */
 	bound = FLOOD_MAX * (biggest + sizeof(name) + 256);
 	for (i = 0; i < FLOOD; i++) {
-		uint64_t r = rnd(&seed);
+		uint64_t r = testrand_next(&seed);
 
 		snprintf(name, sizeof(name), "%016llx.%zu.example.org",
 		    (unsigned long long)r, i);
