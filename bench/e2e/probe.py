@@ -4,7 +4,8 @@ load, timing each RCPT from the moment it is sent to the moment its
 reply has arrived.
 
 Usage:
-  probe.py run HOST PORT GOOD BOGUS MODE INTERVAL_MS OUT
+  probe.py run HOST PORT GOOD BOGUS MODE INTERVAL_MS OUT [START]
+  probe.py dns SERVER INTERVAL_MS OUT
   probe.py stats OUT...
 
 run: connects to HOST:PORT (EHLO probe.bench), then sends RCPT after
@@ -13,11 +14,16 @@ INTERVAL_MS after each reply, so that it adds little load of its own (a
 few per cent of the load's rate) and its samples are not taken
 back-to-back.  GOOD and BOGUS are files of domains; MODE "warm" goes
 round them again and again, MODE "cold" takes each domain once and stops
-when they run out.  Every 50 recipients it says RSET and MAIL again,
+when they run out.  Both begin at line START (default 0) of the files.  Every 50 recipients it says RSET and MAIL again,
 every 500 it connects anew.  It never sends DATA.  Once connected it makes the file OUT.ready.  On
 SIGTERM it writes
 OUT, one line per RCPT: microseconds, the reply code, and the domain
 kind (g or b).
+
+dns: the DNS round trip under load, as a client in the namespace sees
+it: an MX query for a new name (NXDOMAIN) to SERVER port 53 every
+INTERVAL_MS, one at a time, timed from send to answer; OUT as above
+(code 0).
 
 stats: prints "n p50_ms p99_ms rejects tempfails" over the files.
 """
@@ -67,7 +73,7 @@ class Smtp:
             pass
 
 
-def run(host, port, good, bogus, mode, interval_ms, out):
+def run(host, port, good, bogus, mode, interval_ms, out, start=0):
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     lists = []
@@ -77,7 +83,7 @@ def run(host, port, good, bogus, mode, interval_ms, out):
     samples = []
     conn = None
     n = 0
-    pos = [0, 0]
+    pos = [start, start]
     while not stop:
         k = n % 2
         if pos[k] >= len(lists[k]):
@@ -115,6 +121,39 @@ def run(host, port, good, bogus, mode, interval_ms, out):
         f.write("\n".join(samples) + ("\n" if samples else ""))
 
 
+def dns(server, interval_ms, out):
+    import os
+    import struct
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((server, 53))
+    s.settimeout(2)
+    samples = []
+    n = 0
+    open(out + ".ready", "w").close()
+    while not stop:
+        n += 1
+        qid = n & 0xffff
+        name = ("rtt%d-%d" % (n, os.getpid()), "net")
+        q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+        q += b"".join(bytes([len(l)]) + l.encode() for l in name)
+        q += b"\0" + struct.pack(">HH", 15, 1)
+        t0 = time.perf_counter_ns()
+        try:
+            s.send(q)
+            while True:
+                a = s.recv(4096)
+                if len(a) >= 2 and int.from_bytes(a[:2], "big") == qid:
+                    break
+        except OSError:
+            continue
+        samples.append("%d 0 d" % ((time.perf_counter_ns() - t0) // 1000))
+        time.sleep(interval_ms / 1000.0)
+    with open(out, "w") as f:
+        f.write("\n".join(samples) + ("\n" if samples else ""))
+
+
 def percentile(v, p):
     """Nearest-rank percentile of a sorted list."""
     if not v:
@@ -141,9 +180,12 @@ def stats(paths):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "stats":
         stats(sys.argv[2:])
-    elif len(sys.argv) == 9 and sys.argv[1] == "run":
+    elif len(sys.argv) == 5 and sys.argv[1] == "dns":
+        dns(sys.argv[2], float(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) in (9, 10) and sys.argv[1] == "run":
         run(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5],
-            sys.argv[6], float(sys.argv[7]), sys.argv[8])
+            sys.argv[6], float(sys.argv[7]), sys.argv[8],
+            int(sys.argv[9]) if len(sys.argv) == 10 else 0)
     else:
         sys.exit(__doc__)
 
