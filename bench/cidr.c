@@ -542,18 +542,6 @@ proc_status_kb(const char *key)
 	return kb;
 }
 
-static void
-print_diag(const struct bmx_diag *d)
-{
-	char buf[1024];
-	size_t i;
-
-	for (i = 0; i < d->nentries; i++) {
-		bmx_diag_format(&d->entries[i], buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-	}
-}
-
 /* The built-in table: its figures, and the number of mismatches. */
 static size_t
 bench_builtin(size_t nq, uint64_t *sum)
@@ -567,7 +555,7 @@ bench_builtin(size_t nq, uint64_t *sum)
 
 	bmx_diag_init(&d);
 	t = bmx_registry_table(&d);
-	print_diag(&d);
+	bmx_diag_print(&d, stderr, "");
 	bmx_diag_clear(&d);
 	if (t == NULL || !builtin_rules(t, &nt)) {
 		fprintf(
@@ -622,7 +610,7 @@ bench_generated(size_t n, size_t nq, size_t nlin, uint64_t *sum)
 	build = (double)(benchclock_ns() - t0);
 	rss1 = proc_status_kb("VmRSS");
 	hwm1 = proc_status_kb("VmHWM");
-	print_diag(&d);
+	bmx_diag_print(&d, stderr, "");
 	bmx_diag_clear(&d);
 	if (t == NULL || bmx_cidr_nrules(t) != n) {
 		fprintf(stderr,

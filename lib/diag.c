@@ -66,6 +66,21 @@ bmx_diag_format(const struct bmx_diag_entry *e, char *buf, size_t len)
 }
 
 void
+bmx_diag_print(const struct bmx_diag *d, FILE *f, const char *prefix)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < d->nentries; i++) {
+		bmx_diag_format(&d->entries[i], line, sizeof(line));
+		fprintf(f, "%s%s\n", prefix, line);
+	}
+	if (d->errors + d->warnings > d->nentries)
+		fprintf(f, "%s... and %zu more\n", prefix,
+		    d->errors + d->warnings - d->nentries);
+}
+
+void
 bmx_diag_clear(struct bmx_diag *d)
 {
 	size_t i;

@@ -17,6 +17,7 @@
 #define BMX_DIAG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /** How many entries are kept; the counters go on counting past it. */
 #define BMX_DIAG_KEEP 100
@@ -60,6 +61,14 @@ void bmx_diag_add(struct bmx_diag *d, enum bmx_diag_level level,
  * @return snprintf's return value
  */
 int bmx_diag_format(const struct bmx_diag_entry *e, char *buf, size_t len);
+
+/**
+ * Print every entry kept, one line each, as "PREFIXfile:line: message",
+ * then "PREFIX... and N more" when more were counted than kept.  For
+ * programs: library code fills a diag and never prints it.
+ * @param prefix e.g. "bogusmx-check: ", or ""
+ */
+void bmx_diag_print(const struct bmx_diag *d, FILE *f, const char *prefix);
 
 /** Free every entry and reset *d to empty.  NULL is a no-op. */
 void bmx_diag_clear(struct bmx_diag *d);

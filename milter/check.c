@@ -325,21 +325,6 @@ print_human(
 		    r->elapsed_ms, res->lookups, res->cache_hits);
 }
 
-static void
-print_diag(const struct bmx_diag *diag)
-{
-	char line[1024];
-	size_t i;
-
-	for (i = 0; i < diag->nentries; i++) {
-		bmx_diag_format(&diag->entries[i], line, sizeof(line));
-		fprintf(stderr, "bogusmx-check: %s\n", line);
-	}
-	if (diag->errors + diag->warnings > diag->nentries)
-		fprintf(stderr, "bogusmx-check: ... and %zu more\n",
-		    diag->errors + diag->warnings - diag->nentries);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -402,7 +387,7 @@ main(int argc, char **argv)
 	/* The milter's own configuration, so that the answer is its. */
 	cfg = bmx_config_load(
 	    conf != NULL ? conf : BMX_CONFIG_FILE, conf == NULL, &diag);
-	print_diag(&diag);
+	bmx_diag_print(&diag, stderr, "bogusmx-check: ");
 	bmx_diag_clear(&diag);
 	if (cfg == NULL)
 		return EX_CONFIG;

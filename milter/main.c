@@ -61,24 +61,19 @@ report(const struct bmx_diag *d, bool to_stderr)
 	char line[1024];
 	size_t i;
 
+	if (to_stderr) {
+		bmx_diag_print(d, stderr, "");
+		return;
+	}
 	for (i = 0; i < d->nentries; i++) {
 		bmx_diag_format(&d->entries[i], line, sizeof(line));
-		if (to_stderr)
-			fprintf(stderr, "%s\n", line);
-		else
-			syslog(d->entries[i].level == BMX_DIAG_ERROR ?
-				LOG_ERR :
-				LOG_WARNING,
-			    "%s", line);
+		syslog(d->entries[i].level == BMX_DIAG_ERROR ? LOG_ERR :
+							       LOG_WARNING,
+		    "%s", line);
 	}
-	if (d->errors + d->warnings > d->nentries) {
-		if (to_stderr)
-			fprintf(stderr, "... and %zu more\n",
-			    d->errors + d->warnings - d->nentries);
-		else
-			syslog(LOG_ERR, "... and %zu more",
-			    d->errors + d->warnings - d->nentries);
-	}
+	if (d->errors + d->warnings > d->nentries)
+		syslog(LOG_ERR, "... and %zu more",
+		    d->errors + d->warnings - d->nentries);
 }
 
 /* What the log says of a configuration when it comes into force. */

@@ -25,21 +25,6 @@
 #include "fileio.h"
 #include "ip.h"
 
-static void
-print_diag(const struct bmx_diag *d)
-{
-	char buf[1024];
-	size_t i;
-
-	for (i = 0; i < d->nentries; i++) {
-		bmx_diag_format(&d->entries[i], buf, sizeof(buf));
-		fprintf(stderr, "%s\n", buf);
-	}
-	if (d->errors + d->warnings > d->nentries)
-		fprintf(stderr, "cidr_query: %zu more problems not shown\n",
-		    d->errors + d->warnings - d->nentries);
-}
-
 /* Answer the keys on in; return 0, or 2 on a read or write error. */
 static int
 query(const struct bmx_cidr_table *t, FILE *in)
@@ -93,7 +78,7 @@ main(int argc, char **argv)
 	bmx_diag_init(&diag);
 	t = bmx_cidr_parse(argv[1], text, len, &diag);
 	free(text);
-	print_diag(&diag);
+	bmx_diag_print(&diag, stderr, "cidr_query: ");
 	if (t == NULL) {
 		fprintf(stderr, "cidr_query: %s: table not built\n", argv[1]);
 		bmx_diag_clear(&diag);
