@@ -3,16 +3,18 @@
  *
  * The configuration file (libconfuse syntax, see bogusmx.conf(5) and
  * etc/bogusmx.conf) is read into a struct bmx_config that nothing
- * changes afterwards.  Nothing outside config.c sees libconfuse.  Every
- * problem is reported with the file, the line, the key and the bad value
+ * changes afterwards.  Nothing outside config.c and config_parse.c (its
+ * internal half) sees libconfuse.  Every problem is reported with the
+ * file, the line, the key and the bad value
  * ("bogusmx.conf:12: dns: timeout-ms = 0: must be 1..60000"); unknown
  * keys are errors.  The cidr tables named by the file are loaded here
  * too, with their own file:line messages.
  *
  * libconfuse 3.3 miscounts lines after comments and rejects comments
- * inside lists: config.c blanks comments out itself (keeping newlines)
- * and parses the buffer.  Its lexer has global state: load in one thread
- * at a time (the milter loads at start and on SIGUSR1, in one thread).
+ * inside lists: lib/config blanks comments out itself (comments.h,
+ * keeping newlines) and parses the buffer.  Its lexer has global state:
+ * load in one thread at a time (the milter loads at start and on
+ * SIGUSR1, in one thread).
  *
  * Ownership: bmx_config_load() returns a config the caller frees with
  * bmx_config_free(); everything it points to belongs to it.  The engine
@@ -29,16 +31,11 @@
 #include "diag.h"
 #include "engine.h"
 #include "ip.h"
+#include "net.h"
 #include "reply.h"
 
 /** The default configuration file. */
 #define BMX_CONFIG_FILE "/etc/bogusmx/bogusmx.conf"
-
-/** A network (exempt clients). */
-struct bmx_net {
-	struct bmx_ip ip;
-	unsigned bits;
-};
 
 struct bmx_config {
 	char *file; /**< the file read, or "" for the built-in defaults */
@@ -109,15 +106,5 @@ bool bmx_config_skip_mailer(const struct bmx_config *c, const char *mailer);
 /** Is this client address exempt? */
 bool bmx_config_exempt_client(
     const struct bmx_config *c, const struct bmx_ip *ip);
-
-/** Does a network contain an address? */
-bool bmx_net_contains(const struct bmx_net *n, const struct bmx_ip *ip);
-
-/**
- * Parse "192.0.2.0/24", "2001:db8::/32" or a bare address.
- * @return false with a message in err (host bits set, bad length ...)
- */
-bool bmx_net_parse(
-    const char *text, struct bmx_net *out, char *err, size_t errlen);
 
 #endif

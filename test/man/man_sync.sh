@@ -7,11 +7,12 @@
 #                         check.c prints
 #   man/bogusmx-milter.8  every option of milter/main.c's getopt string,
 #                         and none other (when milter/main.c exists)
-#   man/bogusmx.conf.5    every key of lib/config.c (its CFG_* lines) as
-#                         an ".It Ic key" item and every section named,
-#                         and no item for a key the code does not have
+#   man/bogusmx.conf.5    every key of lib/config_parse.c (its CFG_*
+#                         lines, the option table) as an ".It Ic key"
+#                         item and every section named, and no item for
+#                         a key the code does not have
 #   every page            each ".Ic word" is a key or section of
-#                         lib/config.c
+#                         lib/config_parse.c
 #   etc/bogusmx.conf      every key, set or shown commented out
 #
 # Options in a page are the ".It Fl x" and ".It Fl -long" items (one
@@ -83,7 +84,7 @@ check_options() { # page, C file
 	echo "checked: options of ${src#"$top"/}:" $cs $cl
 }
 
-config=$top/lib/config.c
+config=$top/lib/config_parse.c
 # Keys: CFG_INT("port", ...), CFG_STR_LIST_CB("tables", ...) ...; the
 # CFG_SEC names are sections.
 cfg_names() { # the CFG_* macros to take
@@ -120,21 +121,21 @@ for x in $(missing "$keys" "$items"); do
 	fail "$page has no \".It Ic $x\" item for the key $x"
 done
 for x in $(missing "$items" "$keys"); do
-	fail "$page documents the key $x, which lib/config.c does not have"
+	fail "$page documents the key $x, which ${config#"$top"/} does not have"
 done
 for x in $sections; do
 	grep -q "^\.Ic $x\>\|Ic $x\>" "$page" ||
 		fail "$page does not name the section $x"
 done
-echo "checked: keys of lib/config.c:" $keys
-echo "checked: sections of lib/config.c:" $sections
+echo "checked: keys of ${config#"$top"/}:" $keys
+echo "checked: sections of ${config#"$top"/}:" $sections
 
 # .Ic in every page names a real key or section.
 for page in "$top"/man/*.[1-9]; do
 	for x in $(grep -o '\<Ic [a-z0-9-]*' "$page" | awk '{ print $2 }' |
 		sort -u); do
 		printf '%s\n' $keys $sections | grep -qx -- "$x" ||
-			fail "$page names \"$x\" (Ic), which is no key of lib/config.c"
+			fail "$page names \"$x\" (Ic), which is no key of ${config#"$top"/}"
 	done
 done
 

@@ -1,0 +1,616 @@
+/*
+ * config_parse.c - bogusmx.conf through libconfuse, value by value
+ *
+ * The text's comments are blanked out (comments.h), and it is handed to
+ * cfg_parse_buf() with the option table below.
+ *
+ * Every value passes a parse callback of ours, which notes the line it
+ * was read on and checks integers and booleans with messages that name
+ * the key and the bad value; lists and strings are checked by validate
+ * callbacks right after they are read.  Checks that involve several
+ * keys (DSN against code, ttl bounds, the tables' files) are config.c's,
+ * made while building the config; they find the line where the
+ * offending key was set through bmx_config_parse_line().
+ *
+ * The option table here is the list of keys: test/man/man_sync.sh reads
+ * its CFG_* lines to check the manual and the sample file.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <confuse.h>
+
+#include "addr.h"
+#include "comments.h"
+#include "config_parse.h"
+#include "net.h"
+#include "query.h"
+
+/* The built-in defaults: etc/bogusmx.conf shows the same values. */
+#define DEF_SOCKET "inet:8894@127.0.0.1"
+#define DEF_SKIP                                                               \
+	"{local, virtual, lmtp, error, prog, \"*file*\", \"*include*\"}"
+
+/* Lines where keys were set, by "section title|key" ("|tables",
+ * "dns|timeout-ms", "reply bogus|code"), list items as "|tables#2",
+ * and the line of the first key set in a section as "reply bogus|". */
+#define SEEN_MAX 128
+#define SEEN_KEY 96
+
+/* The state of one parse, reachable from every callback. */
+struct bmx_config_parse {
+	const char *file;
+	struct bmx_diag *diag;
+	cfg_t *cfg;
+	struct {
+		char key[SEEN_KEY];
+		unsigned line;
+	} seen[SEEN_MAX];
+	size_t nseen;
+};
+
+/* libconfuse calls back with no user pointer: a parse runs in one thread
+ * at a time (its lexer is global anyway), so a static is honest here.
+ * It is NULL while libconfuse parses the defaults in cfg_init(), and
+ * outside cfg_parse_buf(). */
+static struct bmx_config_parse *cur;
+
+static bool
+is_root(cfg_t *cfg)
+{
+	return cfg == NULL || strcmp(cfg_name(cfg), "root") == 0;
+}
+
+/* libconfuse's own messages ("no such option 'x'"), with the section. */
+static void on_error(cfg_t *cfg, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+on_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cur == NULL)
+		return;
+	if (is_root(cfg))
+		bmx_diag_add(cur->diag, BMX_DIAG_ERROR, cur->file,
+		    cfg != NULL && cfg->line > 0 ? (unsigned)cfg->line : 0,
+		    "%s", msg);
+	else
+		bmx_diag_add(cur->diag, BMX_DIAG_ERROR, cur->file,
+		    cfg->line > 0 ? (unsigned)cfg->line : 0, "%s%s%s: %s",
+		    cfg_name(cfg), cfg_title(cfg) != NULL ? " " : "",
+		    cfg_title(cfg) != NULL ? cfg_title(cfg) : "", msg);
+}
+
+/* Our own messages, at the line libconfuse is on. */
+static void fail(cfg_t *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+fail(cfg_t *cfg, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cur != NULL)
+		bmx_diag_add(cur->diag, BMX_DIAG_ERROR, cur->file,
+		    cfg != NULL && cfg->line > 0 ? (unsigned)cfg->line : 0,
+		    "%s", msg);
+}
+
+/* Name of a key with its section: "dns: timeout-ms". */
+static const char *
+where(cfg_t *cfg, cfg_opt_t *opt, char *buf, size_t len)
+{
+	if (is_root(cfg))
+		snprintf(buf, len, "%s", opt->name);
+	else if (cfg_title(cfg) != NULL)
+		snprintf(buf, len, "%s %s: %s", cfg_name(cfg), cfg_title(cfg),
+		    opt->name);
+	else
+		snprintf(buf, len, "%s: %s", cfg_name(cfg), opt->name);
+	return buf;
+}
+
+static void
+seen_set(const char *key, unsigned line, bool first_only)
+{
+	size_t i;
+
+	for (i = 0; i < cur->nseen; i++)
+		if (strcmp(cur->seen[i].key, key) == 0) {
+			if (!first_only)
+				cur->seen[i].line = line;
+			return;
+		}
+	if (cur->nseen == SEEN_MAX)
+		return;
+	snprintf(cur->seen[cur->nseen].key, SEEN_KEY, "%s", key);
+	cur->seen[cur->nseen++].line = line;
+}
+
+/* Note where a value of opt was read. */
+static void
+note(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char sec[SEEN_KEY / 2], key[SEEN_KEY];
+	unsigned line = cfg->line > 0 ? (unsigned)cfg->line : 0;
+
+	if (cur == NULL)
+		return;
+	if (is_root(cfg))
+		sec[0] = '\0';
+	else
+		snprintf(sec, sizeof(sec), "%s%s%s", cfg_name(cfg),
+		    cfg_title(cfg) != NULL ? " " : "",
+		    cfg_title(cfg) != NULL ? cfg_title(cfg) : "");
+	snprintf(key, sizeof(key), "%s|", sec);
+	seen_set(key, line, true);
+	snprintf(key, sizeof(key), "%s|%s", sec, opt->name);
+	seen_set(key, line, false);
+	if (opt->flags & CFGF_LIST) {
+		snprintf(key, sizeof(key), "%s|%s#%u", sec, opt->name,
+		    cfg_opt_size(opt) > 0 ? cfg_opt_size(opt) - 1 : 0);
+		seen_set(key, line, false);
+	}
+}
+
+/* Integer bounds, by key. */
+static const struct {
+	const char *name;
+	long min, max;
+} bounds[] = {
+	{ "backlog", 0, 65535 },
+	{ "milter-timeout", 1, 86400 },
+	{ "port", 1, 65535 },
+	{ "timeout-ms", 10, 60000 },
+	{ "attempts", 1, 10 },
+	{ "deadline-ms", 100, 60000 },
+	{ "max-mx", 1, 1000 },
+	{ "max-addresses", 1, 4096 },
+	{ "max-cname", 0, 64 },
+	{ "entries", 0, 10000000 },
+	{ "min-ttl", 0, 86400 },
+	{ "max-ttl", 0, 604800 },
+	{ "max-negative-ttl", 0, 86400 },
+	{ "stale-ttl", 0, 604800 },
+	{ "code", 400, 599 },
+};
+
+/* Integers are decimal ("010" is ten, not libconfuse's eight). */
+static int
+parse_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	char name[128], *end;
+	const char *p = value[0] == '-' ? value + 1 : value;
+	long v;
+	size_t i;
+
+	note(cfg, opt);
+	for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
+		if (strcmp(bounds[i].name, opt->name) == 0)
+			break;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*p < '0' || *p > '9' || *end != '\0' || errno != 0) {
+		if (i < sizeof(bounds) / sizeof(bounds[0]))
+			fail(cfg,
+			    "%s = \"%s\": must be a whole number %ld..%ld",
+			    where(cfg, opt, name, sizeof(name)), value,
+			    bounds[i].min, bounds[i].max);
+		else
+			fail(cfg, "%s = \"%s\": must be a whole number",
+			    where(cfg, opt, name, sizeof(name)), value);
+		return -1;
+	}
+	if (i < sizeof(bounds) / sizeof(bounds[0]) &&
+	    (v < bounds[i].min || v > bounds[i].max)) {
+		fail(cfg, "%s = %ld: must be %ld..%ld",
+		    where(cfg, opt, name, sizeof(name)), v, bounds[i].min,
+		    bounds[i].max);
+		return -1;
+	}
+	*(long *)result = v;
+	return 0;
+}
+
+static int
+parse_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const yes[] = { "true", "yes", "on" };
+	static const char *const no[] = { "false", "no", "off" };
+	char name[128];
+	size_t i;
+
+	note(cfg, opt);
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(value, yes[i]) == 0) {
+			*(int *)result = 1;
+			return 0;
+		}
+		if (strcasecmp(value, no[i]) == 0) {
+			*(int *)result = 0;
+			return 0;
+		}
+	}
+	fail(cfg, "%s = \"%s\": must be true or false",
+	    where(cfg, opt, name, sizeof(name)), value);
+	return -1;
+}
+
+/* Strings and list items: only noted here, checked by validate_*. */
+static int
+parse_str(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	note(cfg, opt);
+	*(const char **)result = value;
+	return 0;
+}
+
+static int
+check_choice(cfg_t *cfg, cfg_opt_t *opt, const char *const *choices)
+{
+	char name[128], list[128] = "";
+	const char *v = cfg_opt_getnstr(opt, 0);
+	size_t i, n = 0;
+
+	for (i = 0; choices[i] != NULL; i++) {
+		if (strcmp(v, choices[i]) == 0)
+			return 0;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+		    i > 0 ? ", " : "", choices[i]);
+	}
+	fail(cfg, "%s = \"%s\": must be one of %s",
+	    where(cfg, opt, name, sizeof(name)), v, list);
+	return -1;
+}
+
+static int
+check_mode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const c[] = { "any", "all", NULL };
+
+	return check_choice(cfg, opt, c);
+}
+
+static int
+check_action(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const c[] = { "reject", "tempfail", "tag", "log",
+		NULL };
+
+	return check_choice(cfg, opt, c);
+}
+
+static int
+check_socket_mode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	size_t n = strspn(v, "01234567");
+
+	if (n == 0 || v[n] != '\0' || strtoul(v, NULL, 8) > 0777) {
+		fail(cfg, "%s = \"%s\": must be an octal mode such as \"0660\"",
+		    where(cfg, opt, name, sizeof(name)), v);
+		return -1;
+	}
+	return 0;
+}
+
+/* What libmilter's smfi_setconn() takes. */
+static int
+check_socket(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	const char *v = cfg_opt_getnstr(opt, 0), *rest = NULL;
+	bool ok = false;
+
+	if (strncmp(v, "inet:", 5) == 0 || strncmp(v, "inet6:", 6) == 0) {
+		rest = strchr(v, ':') + 1;
+		ok = rest[0] != '\0' && rest[0] != '@';
+	} else if (strncmp(v, "unix:", 5) == 0 ||
+	    strncmp(v, "local:", 6) == 0) {
+		rest = strchr(v, ':') + 1;
+		ok = rest[0] == '/';
+	} else if (strncmp(v, "fd:", 3) == 0) {
+		ok = v[3] != '\0' &&
+		    strspn(v + 3, "0123456789") == strlen(v + 3);
+	} else {
+		ok = v[0] == '/';
+	}
+	if (!ok) {
+		fail(cfg,
+		    "%s = \"%s\": use inet:PORT@HOST, inet6:PORT@HOST, "
+		    "unix:/PATH, local:/PATH or fd:N",
+		    where(cfg, opt, name, sizeof(name)), v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_nameservers(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128], err[256];
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		struct bmx_query_servers s;
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		memset(&s, 0, sizeof(s));
+		if (bmx_query_add_server(&s, v, 53, err, sizeof(err)) != 0) {
+			fail(cfg, "%s: \"%s\": %s",
+			    where(cfg, opt, name, sizeof(name)), v, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_addresses(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	struct bmx_ip ip;
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		if (!bmx_ip_parse(v, &ip)) {
+			fail(cfg, "%s: \"%s\" is not an IP address",
+			    where(cfg, opt, name, sizeof(name)), v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_nets(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128], err[256];
+	struct bmx_net n;
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		if (!bmx_net_parse(v, &n, err, sizeof(err))) {
+			fail(cfg, "%s: \"%s\": %s",
+			    where(cfg, opt, name, sizeof(name)), v, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_domains(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128], err[256], out[BMX_DOMAIN_MAX + 1];
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		if (bmx_domain_normalize(v, out, err, sizeof(err)) !=
+		    BMX_ADDR_OK) {
+			fail(cfg, "%s: \"%s\": %s",
+			    where(cfg, opt, name, sizeof(name)), v, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_nonempty(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++)
+		if (cfg_opt_getnstr(opt, i)[0] == '\0') {
+			fail(cfg, "%s: must not be empty",
+			    where(cfg, opt, name, sizeof(name)));
+			return -1;
+		}
+	return 0;
+}
+
+/* "" (none) or an absolute path. */
+static int
+check_abspath(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (v[0] != '\0' && v[0] != '/') {
+		fail(cfg, "%s = \"%s\": must be an absolute path (or \"\")",
+		    where(cfg, opt, name, sizeof(name)), v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_header(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == ':')
+			break;
+	if (*v == '\0' || *p != '\0') {
+		fail(cfg,
+		    "%s = \"%s\": a header name is printable ASCII without "
+		    "spaces or ':'",
+		    where(cfg, opt, name, sizeof(name)), v);
+		return -1;
+	}
+	return 0;
+}
+
+static cfg_opt_t dns_opts[] = {
+	CFG_STR_LIST_CB("nameservers", "{}", CFGF_NONE, parse_str),
+	CFG_STR_CB("resolv-conf", "/etc/resolv.conf", CFGF_NONE, parse_str),
+	CFG_INT_CB("port", 53, CFGF_NONE, parse_int),
+	CFG_INT_CB("timeout-ms", 1000, CFGF_NONE, parse_int),
+	CFG_INT_CB("attempts", 3, CFGF_NONE, parse_int),
+	CFG_INT_CB("deadline-ms", 6000, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-mx", 32, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-addresses", 64, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-cname", 8, CFGF_NONE, parse_int),
+	CFG_END(),
+};
+
+static cfg_opt_t cache_opts[] = {
+	CFG_INT_CB("entries", 20000, CFGF_NONE, parse_int),
+	CFG_INT_CB("min-ttl", 10, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-ttl", 3600, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-negative-ttl", 600, CFGF_NONE, parse_int),
+	CFG_INT_CB("stale-ttl", 3600, CFGF_NONE, parse_int),
+	CFG_END(),
+};
+
+static cfg_opt_t reply_opts[] = {
+	CFG_INT_CB("code", 0, CFGF_NODEFAULT, parse_int),
+	CFG_STR_CB("dsn", NULL, CFGF_NODEFAULT, parse_str),
+	CFG_STR_CB("text", NULL, CFGF_NODEFAULT, parse_str),
+	CFG_END(),
+};
+
+static cfg_opt_t top_opts[] = {
+	CFG_STR_CB("socket", DEF_SOCKET, CFGF_NONE, parse_str),
+	CFG_STR_CB("socket-mode", "0660", CFGF_NONE, parse_str),
+	CFG_STR_CB("user", "bogusmx", CFGF_NONE, parse_str),
+	CFG_STR_CB("group", "", CFGF_NONE, parse_str),
+	CFG_STR_CB("pid-file", "", CFGF_NONE, parse_str),
+	CFG_INT_CB("backlog", 0, CFGF_NONE, parse_int),
+	CFG_INT_CB("milter-timeout", 7210, CFGF_NONE, parse_int),
+	CFG_STR_CB("mode", "any", CFGF_NONE, parse_str),
+	CFG_STR_CB("action", "reject", CFGF_NONE, parse_str),
+	CFG_STR_CB("tag-header", "X-Bogusmx", CFGF_NONE, parse_str),
+	CFG_BOOL_CB("builtin-registry", cfg_true, CFGF_NONE, parse_bool),
+	CFG_STR_LIST_CB("tables", "{}", CFGF_NONE, parse_str),
+	CFG_STR_LIST_CB("own-addresses", "{}", CFGF_NONE, parse_str),
+	CFG_BOOL_CB("own-interfaces", cfg_false, CFGF_NONE, parse_bool),
+	CFG_BOOL_CB("check-sender", cfg_false, CFGF_NONE, parse_bool),
+	CFG_STR_LIST_CB("exempt-domains", "{}", CFGF_NONE, parse_str),
+	CFG_STR_LIST_CB("exempt-clients", "{}", CFGF_NONE, parse_str),
+	CFG_BOOL_CB("exempt-authenticated", cfg_false, CFGF_NONE, parse_bool),
+	CFG_STR_LIST_CB("skip-mailers", DEF_SKIP, CFGF_NONE, parse_str),
+	CFG_BOOL_CB("log-accepts", cfg_true, CFGF_NONE, parse_bool),
+	CFG_SEC("dns", dns_opts, CFGF_NONE),
+	CFG_SEC("cache", cache_opts, CFGF_NONE),
+	CFG_SEC(
+	    "reply", reply_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END(),
+};
+
+static cfg_t *
+make_cfg(void)
+{
+	cfg_t *cfg = cfg_init(top_opts, CFGF_NONE);
+
+	if (cfg == NULL)
+		return NULL;
+	cfg_set_error_function(cfg, on_error);
+	cfg_set_validate_func(cfg, "socket", check_socket);
+	cfg_set_validate_func(cfg, "user", check_nonempty);
+	cfg_set_validate_func(cfg, "socket-mode", check_socket_mode);
+	cfg_set_validate_func(cfg, "pid-file", check_abspath);
+	cfg_set_validate_func(cfg, "mode", check_mode);
+	cfg_set_validate_func(cfg, "action", check_action);
+	cfg_set_validate_func(cfg, "tag-header", check_header);
+	cfg_set_validate_func(cfg, "tables", check_nonempty);
+	cfg_set_validate_func(cfg, "own-addresses", check_addresses);
+	cfg_set_validate_func(cfg, "exempt-domains", check_domains);
+	cfg_set_validate_func(cfg, "exempt-clients", check_nets);
+	cfg_set_validate_func(cfg, "skip-mailers", check_nonempty);
+	cfg_set_validate_func(cfg, "dns|nameservers", check_nameservers);
+	cfg_set_validate_func(cfg, "dns|resolv-conf", check_nonempty);
+	return cfg;
+}
+
+struct bmx_config_parse *
+bmx_config_parse_text(const char *file, char *text, struct bmx_diag *diag)
+{
+	struct bmx_config_parse *p;
+	size_t errors = diag->errors;
+	char err[128];
+	unsigned line;
+	int rc;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		bmx_diag_add(diag, BMX_DIAG_ERROR, file, 0, "out of memory");
+		return NULL;
+	}
+	p->file = file;
+	p->diag = diag;
+	if (!bmx_comments_strip(text, err, sizeof(err), &line)) {
+		bmx_diag_add(diag, BMX_DIAG_ERROR, file, line, "%s", err);
+		goto out;
+	}
+	p->cfg = make_cfg();
+	if (p->cfg == NULL) {
+		bmx_diag_add(diag, BMX_DIAG_ERROR, file, 0, "out of memory");
+		goto out;
+	}
+	cur = p;
+	rc = cfg_parse_buf(p->cfg, text);
+	cur = NULL;
+	if (rc == CFG_SUCCESS)
+		return p;
+	if (diag->errors == errors)
+		bmx_diag_add(diag, BMX_DIAG_ERROR, file, 0, "cannot parse");
+out:
+	bmx_config_parse_free(p);
+	return NULL;
+}
+
+cfg_t *
+bmx_config_parse_cfg(const struct bmx_config_parse *p)
+{
+	return p->cfg;
+}
+
+unsigned
+bmx_config_parse_line(const struct bmx_config_parse *p, const char *fmt, ...)
+{
+	char key[SEEN_KEY];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(key, sizeof(key), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].key, key) == 0)
+			return p->seen[i].line;
+	return 0;
+}
+
+void
+bmx_config_parse_free(struct bmx_config_parse *p)
+{
+	if (p == NULL)
+		return;
+	if (p->cfg != NULL)
+		cfg_free(p->cfg);
+	free(p);
+}
