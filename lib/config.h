@@ -6,7 +6,7 @@
  * changes afterwards.  Nothing outside config.c and config_parse.c (its
  * internal half) sees libconfuse.  Every problem is reported with the
  * file, the line, the key and the bad value
- * ("bogusmx.conf:12: dns: timeout-ms = 0: must be 1..60000"); unknown
+ * ("bogusmx.conf:12: dns: timeout-ms = 0: must be 10..60000"); unknown
  * keys are errors.  The cidr tables named by the file are loaded here
  * too, with their own file:line messages.
  *

@@ -343,6 +343,12 @@ check_nameservers(cfg_t *cfg, cfg_opt_t *opt)
 	char name[128], err[256];
 	unsigned i;
 
+	if (cfg_opt_size(opt) > BMX_QUERY_SERVERS_MAX) {
+		fail(cfg, "%s: %u nameservers: at most %d",
+		    where(cfg, opt, name, sizeof(name)), cfg_opt_size(opt),
+		    BMX_QUERY_SERVERS_MAX);
+		return -1;
+	}
 	for (i = 0; i < cfg_opt_size(opt); i++) {
 		struct bmx_query_servers s;
 		const char *v = cfg_opt_getnstr(opt, i);

@@ -714,6 +714,11 @@ static const struct error_case errors[] = {
 	    "log-accepts = \"maybe\": must be true or false" },
 	{ "check-sender = 1\n", 1,
 	    "check-sender = \"1\": must be true or false" },
+	/* more nameservers than the resolver takes */
+	{ "dns {\n nameservers = { \"127.0.0.1\", \"127.0.0.2\", "
+	  "\"127.0.0.3\", \"127.0.0.4\", \"127.0.0.5\", \"127.0.0.6\", "
+	  "\"127.0.0.7\", \"127.0.0.8\", \"127.0.0.9\" }\n}\n",
+	    2, "dns: nameservers: 9 nameservers: at most 8" },
 	/* choices and forms */
 	{ "mode = \"some\"\n", 1, "mode = \"some\": must be one of any, all" },
 	{ "action = \"maybe\"\n", 1,
