@@ -13,7 +13,7 @@
 #   scratch root: user and group bogusmx, /run/bogusmx 0750 bogusmx.
 # Exit 77 when systemd-analyze is not installed.
 set -u
-src=$1 milter=$2
+src=$(cd "$1" && pwd) milter=$(realpath "$2")
 unit=$src/etc/bogusmx.service
 command -v systemd-analyze >/dev/null || {
 	echo "SKIP: systemd-analyze not found (package systemd)"
