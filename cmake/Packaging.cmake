@@ -64,12 +64,15 @@ file(GLOB bmx_man_pages CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/man
 foreach(page IN LISTS bmx_man_pages)
   string(REGEX REPLACE ".*\\.([1-8])$" "\\1" section "${page}")
   install(CODE "
-    set(page \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}/man${section}/${page}\")
+    set(rel \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}/man${section}/${page}\")
+    set(page \"\$ENV{DESTDIR}\${rel}\")
     if(EXISTS \"\${page}\")
       execute_process(COMMAND gzip -9nf \"\${page}\" RESULT_VARIABLE rc)
       if(NOT rc EQUAL 0)
         message(FATAL_ERROR \"gzip \${page} failed\")
       endif()
+      list(REMOVE_ITEM CMAKE_INSTALL_MANIFEST_FILES \"\${rel}\")
+      list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${rel}.gz\")
     endif()")
 endforeach()
 
