@@ -227,6 +227,31 @@ find_user(const char *spec, const char *group, uid_t *uid, gid_t *gid,
 	return true;
 }
 
+/* Not root: give the socket the configured group, which works when
+ * this process is a member of it (e.g. systemd's SupplementaryGroups). */
+static bool
+socket_group(const char *path, const char *group)
+{
+	struct group *gr;
+
+	if (group[0] == '\0')
+		return true;
+	gr = getgrnam(group);
+	if (gr == NULL) {
+		fprintf(
+		    stderr, "bogusmx-milter: no such group \"%s\"\n", group);
+		return false;
+	}
+	if (chown(path, (uid_t)-1, gr->gr_gid) != 0) {
+		fprintf(stderr,
+		    "bogusmx-milter: %s: cannot give it group %s: %s (not "
+		    "a member of the group?)\n",
+		    path, group, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static bool
 drop_privileges(const char *name, uid_t uid, gid_t gid)
 {
@@ -363,7 +388,13 @@ main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv);
-	openlog("bogusmx-milter", LOG_PID | (opt.foreground ? LOG_PERROR : 0),
+	/* -f copies the log to stderr, except under systemd, whose journal
+	 * takes both syslog and stderr: the lines would come twice. */
+	openlog("bogusmx-milter",
+	    LOG_PID |
+		(opt.foreground && getenv("JOURNAL_STREAM") == NULL ?
+			LOG_PERROR :
+			0),
 	    LOG_MAIL);
 	c = load(true);
 	if (opt.check_only) {
@@ -385,11 +416,19 @@ main(int argc, char **argv)
 		bmx_config_free(c);
 		return EX_OSERR;
 	}
-	if (!root && opt.user != NULL)
-		fprintf(stderr,
-		    "bogusmx-milter: warning: not started as root: -u %s "
-		    "ignored, running as uid %ld\n",
-		    opt.user, (long)getuid());
+	if (!root) {
+		const struct passwd *pw = getpwuid(getuid());
+
+		/* Started as the service user (systemd's User=) is normal;
+		 * another user means the configured one is not used. */
+		if (opt.user != NULL ||
+		    (pw != NULL && strcmp(pw->pw_name, user) != 0))
+			fprintf(stderr,
+			    "bogusmx-milter: warning: not started as root: "
+			    "user %s ignored, running as %s (uid %ld)\n",
+			    user, pw != NULL ? pw->pw_name : "?",
+			    (long)getuid());
+	}
 
 	/* The engine before the socket: a bad nameserver stops us here. */
 	st = bmx_state_build(c, err, sizeof(err));
@@ -422,6 +461,10 @@ main(int argc, char **argv)
 		    (root && chown(path, uid, gid) != 0)) {
 			fprintf(stderr, "bogusmx-milter: %s: %s\n", path,
 			    strerror(errno));
+			rc = EX_OSERR;
+			goto fail;
+		}
+		if (!root && !socket_group(path, st->cfg->group)) {
 			rc = EX_OSERR;
 			goto fail;
 		}
