@@ -1,9 +1,13 @@
 /*
  * fuzz_config.c - libFuzzer target: bogusmx.conf (lib/config)
  *
- * config.c has no buffer entry point: the input is written to a file of
- * our own (made once with mkstemp, rewritten for every input, removed at
- * exit) and read with bmx_config_load(), as the milter and -n read one.
+ * config.c has no buffer entry point: the input is written to a file
+ * and read with bmx_config_load(), as the milter and -n read one.  The
+ * files live in a directory of our own (made once with mkdtemp, the
+ * current directory from then on, removed at exit): bogusmx.conf, and
+ * t.cidr when the input holds a line "%%table%%": what follows it is
+ * that table, which a config names as tables = { "t.cidr" } (without
+ * the line there is no t.cidr, and naming it is an error).
  * libconfuse's lexer is global state, which is fine here: libFuzzer
  * runs one input at a time in one thread (never use -jobs with threads
  * for this target).
@@ -24,19 +28,37 @@
 #include "addr.h"
 #include "config.h"
 #include "diag.h"
+#include "policy.h"
 #include "reply.h"
 
 #include "fuzz_common.h"
 
-static char path[4096];
-static int fd = -1;
+#define TABLE_MARK "\n%%table%%\n"
+
+static char dir[4096];
 
 static void
 cleanup(void)
 {
-	if (fd >= 0)
-		unlink(path);
+	unlink("bogusmx.conf");
+	unlink("t.cidr");
+	if (chdir("/") == 0)
+		rmdir(dir);
 }
+
+static void
+write_file(const char *name, const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(name, "wb");
+
+	FUZZ_CHECK(f != NULL);
+	FUZZ_CHECK(size == 0 || fwrite(data, 1, size, f) == size);
+	FUZZ_CHECK(fclose(f) == 0);
+}
+
+static const char *const probes[] = { "127.0.0.1", "10.1.2.3", "192.0.2.1",
+	"198.51.100.7", "8.8.8.8", "::1", "2001:db8::1", "::ffff:10.0.0.1",
+	"64:ff9b::7f00:1", "2a00:1450::1" };
 
 static void
 check_config(const struct bmx_config *c)
@@ -68,7 +90,19 @@ check_config(const struct bmx_config *c)
 	FUZZ_CHECK(e->timeout_ms > 0 && e->timeout_ms <= e->deadline_ms);
 	FUZZ_CHECK(e->attempts > 0);
 	FUZZ_CHECK(e->cache.min_ttl <= e->cache.max_ttl);
-	FUZZ_CHECK(e->policy.ntables <= c->ntables + 1);
+	FUZZ_CHECK(e->policy.ntables == c->ntables + (c->registry != NULL));
+	for (i = 0; i < c->ntables; i++)
+		FUZZ_CHECK(c->tables[i] != NULL);
+	/* the tables as the policy uses them */
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct bmx_judgement j;
+		struct bmx_ip ip;
+
+		FUZZ_CHECK(bmx_ip_parse(probes[i], &ip));
+		bmx_policy_judge_address(&e->policy, "u@x", &ip, &j);
+		FUZZ_CHECK(fuzz_text_ok(j.d.text));
+		bmx_judgement_clear(&j);
+	}
 	for (i = 0; i < c->nskip_mailers; i++)
 		FUZZ_CHECK(c->skip_mailers[i][0] != '\0');
 	FUZZ_CHECK(bmx_action_name(c->action)[0] != '?');
@@ -82,18 +116,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char line[8192];
 	size_t i;
 
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "%s/bmx-fuzz-config-XXXXXX",
+	const uint8_t *mark;
+	size_t conf_len = size;
+
+	if (dir[0] == '\0') {
+		snprintf(dir, sizeof(dir), "%s/bmx-fuzz-config-XXXXXX",
 		    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-		fd = mkstemp(path);
-		FUZZ_CHECK(fd >= 0);
+		FUZZ_CHECK(mkdtemp(dir) != NULL);
+		FUZZ_CHECK(chdir(dir) == 0);
 		atexit(cleanup);
 	}
-	FUZZ_CHECK(ftruncate(fd, 0) == 0);
-	FUZZ_CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+	mark = memmem(data, size, TABLE_MARK, strlen(TABLE_MARK));
+	if (mark != NULL) {
+		conf_len = (size_t)(mark - data);
+		write_file("t.cidr", mark + strlen(TABLE_MARK),
+		    size - conf_len - strlen(TABLE_MARK));
+	} else {
+		unlink("t.cidr");
+	}
+	write_file("bogusmx.conf", data, conf_len);
 
 	bmx_diag_init(&diag);
-	c = bmx_config_load(path, false, &diag);
+	c = bmx_config_load("bogusmx.conf", false, &diag);
 	FUZZ_CHECK((c != NULL) == (diag.errors == 0));
 	FUZZ_CHECK(diag.nentries <= BMX_DIAG_KEEP);
 	for (i = 0; i < diag.nentries; i++) {
