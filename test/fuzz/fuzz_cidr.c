@@ -293,6 +293,9 @@ struct gen {
 	char *text;
 	size_t len, cap;
 	unsigned line;
+	/* conditions made so far, for nested and neighbouring ones */
+	struct cond made[NRULES_MAX];
+	unsigned nmade;
 };
 
 static unsigned
@@ -334,6 +337,17 @@ gen_cond(struct gen *g, struct cond *c)
 	unsigned sel = take(g), i, bits;
 
 	memset(&c->net, 0, sizeof(c->net));
+	if ((sel & 0xc0) == 0xc0 && g->nmade > 0) {
+		/* inside, around or next to an earlier one: flip one bit of
+		 * it and take a new length */
+		*c = g->made[take(g) % g->nmade];
+		bits = c->net.family == BMX_IP_V6 ? 128 : 32;
+		i = take(g) % bits;
+		c->net.bytes[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
+		c->plen = take(g) % (bits + 1);
+		mask(&c->net, c->plen);
+		goto out;
+	}
 	if (sel & 1) {
 		c->net.family = BMX_IP_V6;
 		memcpy(c->net.bytes, v6base[(sel >> 1) % 6], 4);
@@ -355,6 +369,9 @@ gen_cond(struct gen *g, struct cond *c)
 	}
 	c->plen = take(g) % (bits + 1);
 	mask(&c->net, c->plen);
+out:
+	if (g->nmade < NRULES_MAX)
+		g->made[g->nmade++] = *c;
 }
 
 /* The pattern text, written one of the ways the syntax allows. */
@@ -382,7 +399,7 @@ fuzz_rules(const uint8_t *data, size_t size)
 {
 	static struct ref_rule rules[NRULES_MAX];
 	struct cond stack[BMX_CIDR_DEPTH_MAX];
-	struct gen g = { data, size, NULL, 0, 0, 1 };
+	static struct gen g;
 	unsigned depth = 0, nrules = 0, op, style, rstyle, k;
 	struct probes *p = malloc(sizeof(*p));
 	const struct bmx_cidr_rule *r;
@@ -394,6 +411,10 @@ fuzz_rules(const uint8_t *data, size_t size)
 
 	FUZZ_CHECK(p != NULL);
 	p->n = 0;
+	memset(&g, 0, sizeof(g));
+	g.d = data;
+	g.n = size;
+	g.line = 1;
 	while (g.n > 0 && nrules < NRULES_MAX) {
 		op = take(&g);
 		style = op >> 3;
