@@ -1,5 +1,8 @@
 /*
  * fileio.c - read a whole file into memory, with a size limit
+ *
+ * Only regular files are read: a directory, a device or a FIFO named
+ * by mistake is an error, never a read that blocks or never ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +25,9 @@ bmx_file_read(
 	bool ok = false;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is
+	 * then refused below); reads of a regular file ignore the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return false;

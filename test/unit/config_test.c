@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -36,7 +37,7 @@ setup(void **state)
 }
 
 static const char *const temp_files[] = { "t.conf", "a.cidr", "b.cidr",
-	"bad.cidr", "hold.cidr", "nul.conf" };
+	"bad.cidr", "hold.cidr", "nul.conf", "fifo" };
 
 static int
 teardown(void **state)
@@ -1088,6 +1089,31 @@ test_missing_files(void **state)
 	bmx_diag_clear(&d);
 }
 
+/* A FIFO named as the config or as a table is refused at once: opening
+ * one used to wait for a writer for ever (a hung -n or reload). */
+static void
+test_fifo(void **state)
+{
+	char path[sizeof(dir) + 32], text[512], want[512];
+	struct bmx_diag d;
+	struct bmx_config *c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10); /* a regression hangs: fail instead */
+	bmx_diag_init(&d);
+	c = bmx_config_load(path, false, &d);
+	assert_null(c);
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_true(has_entry(&d, want, true));
+	bmx_diag_clear(&d);
+	snprintf(text, sizeof(text), HEAD "tables = { \"%s\" }\n", path);
+	snprintf(want, sizeof(want), "tables: %s: not a regular file", path);
+	expect_error(text, 5, want);
+	alarm(0);
+}
+
 static void
 test_nul_byte(void **state)
 {
@@ -1310,6 +1336,7 @@ main(void)
 		cmocka_unit_test(test_table_bad_result),
 		cmocka_unit_test(test_table_postfix_style),
 		cmocka_unit_test(test_missing_files),
+		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_several_errors),
 		cmocka_unit_test(test_net_parse),
