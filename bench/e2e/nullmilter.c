@@ -94,7 +94,8 @@ main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: nullmilter SOCKET BOGUS_DOMAINS_FILE\n");
+		fprintf(
+		    stderr, "usage: nullmilter SOCKET BOGUS_DOMAINS_FILE\n");
 		return EX_USAGE;
 	}
 	f = fopen(argv[2], "r");

@@ -74,20 +74,9 @@ if [ ! -f "$conf" ]; then
 	conf=$tmp/empty.conf
 	: >"$conf"
 fi
-"${server[@]}" >"$tmp/server.log" 2>&1 &
-pid=$!
-port=
-for _ in $(seq 1 50); do
-	port=$(sed -n 's/.*Listening on port \([0-9]*\).*/\1/p' "$tmp/server.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
-	echo "${server[0]} did not start:" >&2
-	cat "$tmp/server.log" >&2
-	exit 1
-fi
+. "$here/../common/testns.sh"
+testns_start "$tmp/server.log" "${server[@]}" || exit 1
+pid=$TESTNS_PID port=$TESTNS_PORT
 
 # Read one JSON object on stdin; print verdict|outcome|class|reply|N,
 # N being the number of failed checks (argv), each failure on stderr.

@@ -40,16 +40,10 @@ e2e_port() {
 }
 
 e2e_dns() {
-	ldns-testns -r "$1" >"$E2E_TMP/testns.log" 2>&1 &
-	E2E_PIDS+=($!)
-	DNS_PORT=
-	for _ in $(seq 1 50); do
-		DNS_PORT=$(sed -n 's/.*Listening on port \([0-9]*\).*/\1/p' "$E2E_TMP/testns.log" | head -n 1)
-		[ -n "$DNS_PORT" ] && return 0
-		sleep 0.1
-	done
-	echo "ldns-testns did not start" >&2
-	exit 1
+	. "$(dirname "${BASH_SOURCE[0]}")/../common/testns.sh"
+	testns_start "$E2E_TMP/testns.log" ldns-testns -r "$1" || exit 1
+	E2E_PIDS+=($TESTNS_PID)
+	DNS_PORT=$TESTNS_PORT
 }
 
 # Start the milter with extra config lines; waits until it listens.

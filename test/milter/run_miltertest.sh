@@ -25,15 +25,10 @@ chmod 755 "$tmp"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
-ldns-testns -r "$dir/milter.data" >"$tmp/testns.log" 2>&1 &
-pids+=($!)
-dnsport=
-for _ in $(seq 1 50); do
-	dnsport=$(sed -n 's/.*Listening on port \([0-9]*\).*/\1/p' "$tmp/testns.log" | head -n 1)
-	[ -n "$dnsport" ] && break
-	sleep 0.1
-done
-[ -n "$dnsport" ] || { echo "ldns-testns did not start" >&2; exit 1; }
+. "$dir/../common/testns.sh"
+testns_start "$tmp/testns.log" ldns-testns -r "$dir/milter.data" || exit 1
+pids+=($TESTNS_PID)
+dnsport=$TESTNS_PORT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 printf '# a WARN rule is logged, never acted on\n8.8.8.8/32 WARN public resolver as MX host\n' >"$tmp/warn.cidr"
