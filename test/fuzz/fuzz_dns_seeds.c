@@ -12,9 +12,11 @@
  * Like fuzz_dnsmsg it defines bmx_query_run() itself: the entries are
  * the network.
  *
- * By hand, after the scenarios change:
- *   build-fuzz/test/fuzz/fuzz_dns_seeds test/fuzz/corpus/dnsmsg \
- *       test/dns/ *.data
+ * By hand, after the scenarios change, then keep only the seeds that
+ * add coverage (what corpus/dnsmsg holds):
+ *   build-fuzz/test/fuzz/fuzz_dns_seeds NEW test/dns/ *.data
+ *   build-fuzz/test/fuzz/fuzz_dnsmsg -merge=1 MERGED NEW
+ *   and copy the files of NEW whose SHA-1 names a file of MERGED
  */
 #include <ldns/ldns.h>
 #include <stdbool.h>
