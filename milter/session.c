@@ -7,16 +7,14 @@
 
 #include "session.h"
 
-struct bmx_session *
-bmx_session_new(const char *host, const struct bmx_ip *ip)
+void
+bmx_session_set_client(
+    struct bmx_session *s, const char *host, const struct bmx_ip *ip)
 {
-	struct bmx_session *s = calloc(1, sizeof(*s));
 	char addr[BMX_IP_STRLEN];
 
-	if (s == NULL)
-		return NULL;
+	s->has_client_ip = ip != NULL;
 	if (ip != NULL) {
-		s->has_client_ip = true;
 		s->client_ip = *ip;
 		bmx_ip_format(ip, addr, sizeof(addr));
 	} else {
@@ -25,6 +23,15 @@ bmx_session_new(const char *host, const struct bmx_ip *ip)
 	snprintf(s->client, sizeof(s->client), "%.60s[%s]",
 	    host != NULL && *host != '\0' && *host != '[' ? host : "unknown",
 	    addr);
+}
+
+struct bmx_session *
+bmx_session_new(const char *host, const struct bmx_ip *ip)
+{
+	struct bmx_session *s = calloc(1, sizeof(*s));
+
+	if (s != NULL)
+		bmx_session_set_client(s, host, ip);
 	return s;
 }
 

@@ -28,6 +28,8 @@ struct bmx_session {
 	char **tags; /**< header values for this message */
 	size_t ntags, tags_dropped;
 	unsigned long rcpts, rejected; /**< counters for the close line */
+	/** The MTA agreed not to wait for a reply at connect (NR_CONN). */
+	bool no_connect_reply;
 };
 
 /**
@@ -36,6 +38,10 @@ struct bmx_session {
  * @return a new session, or NULL when out of memory
  */
 struct bmx_session *bmx_session_new(const char *host, const struct bmx_ip *ip);
+
+/** Set the client of a session made before connect (at negotiate). */
+void bmx_session_set_client(
+    struct bmx_session *s, const char *host, const struct bmx_ip *ip);
 
 /** Free a session.  NULL is a no-op. */
 void bmx_session_free(struct bmx_session *s);
