@@ -1,29 +1,39 @@
 #!/usr/bin/env python3
 """fakens.py - a loopback DNS server that sends what good servers never do.
 
-Usage: fakens.py SCENARIO.fakens
+Usage: fakens.py [--port N] [--no-tcp] SCENARIO.fakens
 
 ldns-testns answers every query with one well-formed packet (or nothing).
 Some resolver checks need more: garbage bytes, an answer with the wrong
 ID sent just before the right one, an answer from another port, a TCP
 connection closed before the answer.  This server sends those.
 
-It binds UDP and TCP on 127.0.0.1 only, on one port the kernel picks,
+It binds UDP and TCP on 127.0.0.1 only, on one port the kernel picks
+(or --port N: that one, to come back where a killed server was),
 prints "Listening on port N" on stdout and serves until it is killed.
+--no-tcp listens on UDP only: a TCP connection is refused.
 Python 3 standard library only.
+
+Signals: SIGHUP reads the scenario file again (the end-to-end tests
+switch a live server from one fault to the next this way); SIGUSR1
+prints "stats: queries=N inflight=N max_inflight=N" on stdout, a query
+being in flight from its arrival until its last packet is sent.
 
 Scenario file: one packet per line, '#' comments, blank lines ignored.
 
     QNAME QTYPE [udp|tcp] ACTION [RECORD...]
 
-QNAME is a name (trailing dot optional, any case) or '*'; QTYPE is A,
+QNAME is a name (trailing dot optional, any case), '*' (any name) or
+'*.SUFFIX' (any name under SUFFIX, not SUFFIX itself); QTYPE is A,
 AAAA, MX, CNAME or '*'; udp or tcp limits the line to one transport.
 Lines with the same QNAME, QTYPE and transport form one entry; a query
 gets the packets of the first entry that matches it, in the order
 written.  A query that no entry matches gets no reply at all.
 
 A RECORD is "A ADDRESS", "AAAA ADDRESS", "MX PREFERENCE HOST" or
-"CNAME TARGET"; its owner is always the question name.  Actions:
+"CNAME TARGET"; its owner is always the question name, and "{q}" in
+an MX HOST or CNAME TARGET stands for it ("*.hot.test MX answer MX 10
+mx.{q}" gives every name under hot.test a host of its own).  Actions:
 
     answer RECORD...      NOERROR with these records (none: NODATA)
     nxdomain              rcode NXDOMAIN
@@ -47,6 +57,7 @@ the answers to other queries.
 """
 
 import ipaddress
+import signal
 import socket
 import struct
 import sys
@@ -152,9 +163,10 @@ def rr_bytes(owner, rtype, value):
     elif rtype == "AAAA":
         rdata = ipaddress.IPv6Address(value).packed
     elif rtype == "MX":
-        rdata = struct.pack("!H", value[0]) + encode_name(value[1])
+        rdata = struct.pack("!H", value[0]) + encode_name(
+            value[1].replace("{q}", owner))
     else:
-        rdata = encode_name(value)
+        rdata = encode_name(value.replace("{q}", owner))
     return (encode_name(owner) + struct.pack("!HHIH", TYPES[rtype], 1, 300,
                                              len(rdata)) + rdata)
 
@@ -202,7 +214,10 @@ def packet(q, action, arg):
 
 def find(entries, q, transport):
     for (qname, qtype, tr), actions in entries:
-        if qname not in ("*", q.qname):
+        if qname.startswith("*."):
+            if not q.qname.endswith(qname[1:]):
+                continue
+        elif qname not in ("*", q.qname):
             continue
         if qtype != "*" and TYPES[qtype] != q.qtype:
             continue
@@ -212,7 +227,47 @@ def find(entries, q, transport):
     return []
 
 
-def serve_udp(entries, sock, wire, client):
+class Server:
+    """The scenario in force (SIGHUP reloads it) and the counters."""
+
+    def __init__(self, path):
+        self.path = path
+        self.entries = load(path)
+        self.lock = threading.Lock()
+        self.queries = self.inflight = self.max_inflight = 0
+
+    def begin(self):
+        with self.lock:
+            self.queries += 1
+            self.inflight += 1
+            self.max_inflight = max(self.max_inflight, self.inflight)
+
+    def end(self):
+        with self.lock:
+            self.inflight -= 1
+
+    def reload(self, *_):
+        try:
+            self.entries = load(self.path)
+        except SystemExit as e:
+            print("reload failed, scenario kept: %s" % e, flush=True)
+
+    def stats(self, *_):
+        with self.lock:
+            print("stats: queries=%d inflight=%d max_inflight=%d" %
+                  (self.queries, self.inflight, self.max_inflight),
+                  flush=True)
+
+
+def serve_udp(server, sock, wire, client):
+    server.begin()
+    try:
+        answer_udp(server.entries, sock, wire, client)
+    finally:
+        server.end()
+
+
+def answer_udp(entries, sock, wire, client):
     try:
         q = Query(wire)
     except (ValueError, IndexError, struct.error):
@@ -242,7 +297,7 @@ def read_exactly(conn, n):
     return data
 
 
-def serve_tcp(entries, conn):
+def serve_tcp(server, conn):
     with conn:
         while True:
             head = read_exactly(conn, 2)
@@ -255,23 +310,33 @@ def serve_tcp(entries, conn):
                 q = Query(wire)
             except (ValueError, IndexError, struct.error):
                 return
-            for action, arg in find(entries, q, "tcp"):
-                if action == "sleep":
-                    time.sleep(arg)
-                    continue
-                if action == "close":
-                    return
-                data = packet(q, action, arg)
-                if data is not None:
-                    conn.sendall(struct.pack("!H", len(data)) + data)
+            server.begin()
+            try:
+                for action, arg in find(server.entries, q, "tcp"):
+                    if action == "sleep":
+                        time.sleep(arg)
+                        continue
+                    if action == "close":
+                        return
+                    data = packet(q, action, arg)
+                    if data is not None:
+                        conn.sendall(struct.pack("!H", len(data)) + data)
+            finally:
+                server.end()
 
 
-def bind_both():
-    """A UDP and a TCP socket on the same free loopback port."""
+def bind_both(want_port=0, with_tcp=True):
+    """A UDP and a TCP socket on the same free loopback port (want_port
+    when not 0; no TCP socket when with_tcp is false)."""
     for _ in range(100):
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind(("127.0.0.1", 0))
+        try:
+            udp.bind(("127.0.0.1", want_port))
+        except OSError:
+            break
         port = udp.getsockname()[1]
+        if not with_tcp:
+            return udp, None, port
         tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -279,6 +344,8 @@ def bind_both():
         except OSError:
             udp.close()
             tcp.close()
+            if want_port:
+                break
             continue
         tcp.listen(16)
         return udp, tcp, port
@@ -286,22 +353,36 @@ def bind_both():
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: fakens.py SCENARIO.fakens")
-    entries = load(sys.argv[1])
-    udp, tcp, port = bind_both()
+    args, port, with_tcp = sys.argv[1:], 0, True
+    while len(args) > 1 and args[0] in ("--port", "--no-tcp"):
+        if args[0] == "--no-tcp":
+            with_tcp, args = False, args[1:]
+        elif args[1].isdigit():
+            port, args = int(args[1]), args[2:]
+        else:
+            break
+    if len(args) != 1 or args[0].startswith("--"):
+        sys.exit("usage: fakens.py [--port N] [--no-tcp] SCENARIO.fakens")
+    server = Server(args[0])
+    udp, tcp, port = bind_both(port, with_tcp)
+    signal.signal(signal.SIGHUP, server.reload)
+    signal.signal(signal.SIGUSR1, server.stats)
 
     def accept_loop():
         while True:
             conn, _ = tcp.accept()
-            threading.Thread(target=serve_tcp, args=(entries, conn),
+            threading.Thread(target=serve_tcp, args=(server, conn),
                              daemon=True).start()
 
-    threading.Thread(target=accept_loop, daemon=True).start()
+    if tcp is not None:
+        threading.Thread(target=accept_loop, daemon=True).start()
     print("Listening on port %d" % port, flush=True)
     while True:
-        wire, client = udp.recvfrom(65535)
-        threading.Thread(target=serve_udp, args=(entries, udp, wire, client),
+        try:
+            wire, client = udp.recvfrom(65535)
+        except InterruptedError:
+            continue
+        threading.Thread(target=serve_udp, args=(server, udp, wire, client),
                          daemon=True).start()
 
 
