@@ -313,6 +313,7 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	e->max_mx = (unsigned)cfg_getint(dns, "max-mx");
 	e->max_addrs = (unsigned)cfg_getint(dns, "max-addresses");
 	e->max_cname = (unsigned)cfg_getint(dns, "max-cname");
+	e->max_queries = (unsigned)cfg_getint(dns, "max-queries");
 	if (e->deadline_ms < e->timeout_ms) {
 		bmx_diag_add(diag, BMX_DIAG_ERROR, c->file,
 		    pair_line(p, "dns|deadline-ms", "dns|timeout-ms", dns),

@@ -178,6 +178,7 @@ static const struct {
 	{ "max-mx", 1, 1000 },
 	{ "max-addresses", 1, 4096 },
 	{ "max-cname", 0, 64 },
+	{ "max-queries", 1, 65536 },
 	{ "entries", 0, 10000000 },
 	{ "min-ttl", 0, 86400 },
 	{ "max-ttl", 0, 604800 },
@@ -480,6 +481,7 @@ static cfg_opt_t dns_opts[] = {
 	CFG_INT_CB("max-mx", 32, CFGF_NONE, parse_int),
 	CFG_INT_CB("max-addresses", 64, CFGF_NONE, parse_int),
 	CFG_INT_CB("max-cname", 8, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-queries", 256, CFGF_NONE, parse_int),
 	CFG_END(),
 };
 

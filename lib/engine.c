@@ -29,6 +29,7 @@ bmx_engine_defaults(struct bmx_engine_settings *s)
 	s->max_mx = 32;
 	s->max_addrs = 64;
 	s->max_cname = 8;
+	s->max_queries = 256;
 	s->cache.max_entries = 20000;
 	s->cache.min_ttl = 10;
 	s->cache.max_ttl = 3600;
@@ -64,6 +65,7 @@ bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
 	e->servers.timeout_ms = s->timeout_ms;
 	e->servers.attempts = s->attempts;
 	e->servers.edns_size = 1232;
+	e->servers.max_inflight = s->max_queries;
 	if (s->shared_cache != NULL) {
 		e->cache = s->shared_cache;
 	} else if (s->cache.max_entries > 0) {

@@ -35,6 +35,9 @@ struct bmx_engine_settings {
 	unsigned attempts;	 /**< per query */
 	unsigned deadline_ms;	 /**< per recipient */
 	unsigned max_mx, max_addrs, max_cname;
+	/** DNS queries outstanding at once, all threads together; 0: no
+	 * limit (see query.h). */
+	unsigned max_queries;
 	struct bmx_cache_config cache; /**< max_entries 0: no cache */
 	/** A cache to use instead of making one (borrowed; a reload keeps
 	 * its cache this way).  NULL: the engine makes its own from cache. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,10 +168,37 @@ close_fd(struct bmx_query *q)
 	q->fd = -1;
 }
 
+/* A place in flight for q, if one is free. */
+static bool
+take_place(struct bmx_query_servers *s, struct bmx_query *q)
+{
+	unsigned cur = atomic_load(&s->inflight), top;
+
+	do {
+		if (s->max_inflight != 0 && cur >= s->max_inflight)
+			return false;
+	} while (!atomic_compare_exchange_weak(&s->inflight, &cur, cur + 1));
+	top = atomic_load(&s->inflight_max);
+	while (cur + 1 > top &&
+	    !atomic_compare_exchange_weak(&s->inflight_max, &top, cur + 1))
+		;
+	q->placed = 1;
+	return true;
+}
+
 static void
-finish(struct bmx_query *q, struct bmx_answer *a)
+leave_place(struct bmx_query_servers *s, struct bmx_query *q)
+{
+	if (q->placed)
+		atomic_fetch_sub(&s->inflight, 1);
+	q->placed = 0;
+}
+
+static void
+finish(struct bmx_query_servers *s, struct bmx_query *q, struct bmx_answer *a)
 {
 	close_fd(q);
+	leave_place(s, q);
 	q->answer = a;
 }
 
@@ -188,7 +216,7 @@ fail(struct bmx_query_servers *s, struct bmx_query *q, const char *why)
 			    text, sizeof(text), "no nameserver configured");
 		why = text;
 	}
-	finish(q, bmx_answer_error(q->name, q->type, BMX_DNS_TEMPFAIL, why));
+	finish(s, q, bmx_answer_error(q->name, q->type, BMX_DNS_TEMPFAIL, why));
 }
 
 /* The server for attempt k: healthy ones in order, then the others. */
@@ -303,7 +331,7 @@ take_reply(struct bmx_query_servers *s, struct bmx_query *q, const uint8_t *buf,
 	if (a != NULL && a->status != BMX_DNS_TEMPFAIL &&
 	    a->status != BMX_DNS_MALFORMED) {
 		atomic_store(&s->holddown_until[q->server], 0);
-		finish(q, a);
+		finish(s, q, a);
 		return;
 	}
 	snprintf(q->last_why, sizeof(q->last_why), "%s",
@@ -424,7 +452,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 	size_t *which = NULL, i, np, pending;
 	uint8_t *buf = NULL;
 	long long now = bmx_now_ms(), wait;
-	char why[128];
+	char why[160];
 
 	buf = malloc(REPLY_MAX);
 	pfd = calloc(n ? n : 1, sizeof(*pfd));
@@ -432,6 +460,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 	for (i = 0; i < n; i++) {
 		q[i].fd = -1;
 		q[i].attempt = 0;
+		q[i].placed = 0;
 		q[i].rbuf = NULL;
 		q[i].last_why[0] = '\0';
 		if (q[i].answer != NULL)
@@ -443,12 +472,15 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 		q[i].wlen = bmx_dnsmsg_query(
 		    q[i].wire + 2, q[i].name, q[i].type, 0, s->edns_size);
 		if (q[i].wlen == 0) {
-			finish(&q[i],
+			finish(s, &q[i],
 			    bmx_answer_error(q[i].name, q[i].type,
 				BMX_DNS_MALFORMED, "not a valid DNS name"));
 			continue;
 		}
-		start_attempt(s, &q[i], now);
+		if (take_place(s, &q[i]))
+			start_attempt(s, &q[i], now);
+		else
+			atomic_fetch_add(&s->queued, 1);
 	}
 	for (;;) {
 		now = bmx_now_ms();
@@ -458,6 +490,18 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 		for (i = 0; i < n; i++) {
 			if (q[i].answer != NULL)
 				continue;
+			if (!q[i].placed) {
+				/* waiting for a place in flight */
+				if (!take_place(s, &q[i])) {
+					pending++;
+					if (BMX_QUERY_QUEUE_POLL_MS < wait)
+						wait = BMX_QUERY_QUEUE_POLL_MS;
+					continue;
+				}
+				start_attempt(s, &q[i], now);
+				if (q[i].answer != NULL)
+					continue;
+			}
 			if (q[i].expires <= now) {
 				/* this attempt timed out: next server */
 				atomic_fetch_add(&s->timeouts, 1);
@@ -489,6 +533,14 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 			for (i = 0; i < n; i++) {
 				if (q[i].answer != NULL)
 					continue;
+				if (!q[i].placed) {
+					atomic_fetch_add(&s->starved, 1);
+					snprintf(q[i].last_why,
+					    sizeof(q[i].last_why),
+					    "%u DNS queries in flight, the "
+					    "most allowed (max-queries)",
+					    s->max_inflight);
+				}
 				snprintf(why, sizeof(why),
 				    "deadline passed%s%s",
 				    q[i].last_why[0] ? ": " : "",
@@ -516,6 +568,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		close_fd(&q[i]);
+		leave_place(s, &q[i]);
 		free(q[i].rbuf);
 		q[i].rbuf = NULL;
 	}

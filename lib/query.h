@@ -16,6 +16,14 @@
  * A server that timed out is tried last for a while (BMX_QUERY_HOLDDOWN
  * seconds), never dropped for good.
  *
+ * Queries in flight: at most max_inflight queries of all the threads
+ * that share the servers struct are outstanding at once (0: no limit).
+ * A query holds its place from its first attempt to its answer, retries
+ * and TCP included, so the number of sockets open for DNS is bounded
+ * too.  A query that finds every place taken waits for one, polling
+ * every BMX_QUERY_QUEUE_POLL_MS, until the batch's deadline; then it
+ * fails as a temporary failure like any query that was not answered.
+ *
  * Ownership: the caller owns the struct bmx_query array; each query's
  * answer (one reference) is the caller's after the run.  The servers
  * struct is shared between threads.
@@ -40,15 +48,20 @@
 #define BMX_QUERY_SERVERS_MAX 8
 /** Seconds a server that timed out is tried last. */
 #define BMX_QUERY_HOLDDOWN 30
+/** How often a query waiting for a place in flight looks again, ms. */
+#define BMX_QUERY_QUEUE_POLL_MS 5
 
 struct bmx_query_servers {
 	struct sockaddr_storage addr[BMX_QUERY_SERVERS_MAX];
 	socklen_t addrlen[BMX_QUERY_SERVERS_MAX];
 	char text[BMX_QUERY_SERVERS_MAX][BMX_IP_STRLEN + 16]; /**< for logs */
 	size_t n;
-	unsigned timeout_ms; /**< per attempt */
-	unsigned attempts;   /**< per query, over all servers */
-	uint16_t edns_size;  /**< 0: no EDNS0 */
+	unsigned timeout_ms;	   /**< per attempt */
+	unsigned attempts;	   /**< per query, over all servers */
+	uint16_t edns_size;	   /**< 0: no EDNS0 */
+	unsigned max_inflight;	   /**< queries outstanding at once; 0: any */
+	_Atomic unsigned inflight; /**< queries outstanding now */
+	_Atomic unsigned inflight_max; /**< the most seen at once */
 	/* health: monotonic ms until which server i is tried last */
 	_Atomic long long holddown_until[BMX_QUERY_SERVERS_MAX];
 	/* counters */
@@ -56,6 +69,8 @@ struct bmx_query_servers {
 	_Atomic unsigned long dropped;	/**< replies dropped as not ours */
 	_Atomic unsigned long timeouts; /**< attempts that timed out */
 	_Atomic unsigned long tcp;	/**< retries over TCP */
+	_Atomic unsigned long queued;	/**< queries that waited for a place */
+	_Atomic unsigned long starved;	/**< ... and never got one */
 };
 
 /** One query of a batch. */
@@ -68,6 +83,7 @@ struct bmx_query {
 	/* private state of the run */
 	int fd;
 	int tcp;
+	int placed; /**< holds a place in flight */
 	unsigned attempt;
 	size_t server;
 	uint16_t id;

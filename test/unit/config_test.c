@@ -257,6 +257,7 @@ config_equal(const struct bmx_config *a, const struct bmx_config *b)
 	SAME_INT(engine.max_mx);
 	SAME_INT(engine.max_addrs);
 	SAME_INT(engine.max_cname);
+	SAME_INT(engine.max_queries);
 	SAME_INT(engine.cache.max_entries);
 	SAME_INT(engine.cache.min_ttl);
 	SAME_INT(engine.cache.max_ttl);
@@ -346,6 +347,8 @@ test_defaults(void **state)
 	assert_int_equal(c->engine.max_addrs, 64);
 	assert_int_equal(c->engine.max_cname, e.max_cname);
 	assert_int_equal(c->engine.max_cname, 8);
+	assert_int_equal(c->engine.max_queries, e.max_queries);
+	assert_int_equal(c->engine.max_queries, 256);
 	assert_int_equal(c->engine.cache.max_entries, e.cache.max_entries);
 	assert_int_equal(c->engine.cache.max_entries, 20000);
 	assert_int_equal(c->engine.cache.min_ttl, e.cache.min_ttl);
@@ -450,6 +453,7 @@ test_every_key(void **state)
 	    "  max-mx = 10\n"
 	    "  max-addresses = 20\n"
 	    "  max-cname = 4\n"
+	    "  max-queries = 32\n"
 	    "}\n"
 	    "cache {\n"
 	    "  entries = 100\n"
@@ -520,6 +524,7 @@ test_every_key(void **state)
 	assert_int_equal(e->max_mx, 10);
 	assert_int_equal(e->max_addrs, 20);
 	assert_int_equal(e->max_cname, 4);
+	assert_int_equal(e->max_queries, 32);
 	assert_int_equal(e->cache.max_entries, 100);
 	assert_int_equal(e->cache.min_ttl, 5);
 	assert_int_equal(e->cache.max_ttl, 60);
@@ -865,6 +870,7 @@ static const struct {
 	{ "dns", "max-mx", 1, 1000 },
 	{ "dns", "max-addresses", 1, 4096 },
 	{ "dns", "max-cname", 0, 64 },
+	{ "dns", "max-queries", 1, 65536 },
 	{ "cache", "entries", 0, 10000000 },
 	{ "cache", "min-ttl", 0, 86400 },
 	{ "cache", "max-ttl", 0, 604800 },
@@ -929,7 +935,7 @@ test_int_bounds_inclusive(void **state)
 	    "backlog = 65535\nmilter-timeout = 1\n"
 	    "dns { port = 65535\n timeout-ms = 10\n attempts = 10\n"
 	    " deadline-ms = 100\n max-mx = 1000\n max-addresses = 1\n"
-	    " max-cname = 0 }\n"
+	    " max-cname = 0\n max-queries = 65536 }\n"
 	    "cache { entries = 0\n min-ttl = 0\n max-ttl = 0\n"
 	    " max-negative-ttl = 86400\n stale-ttl = 604800 }\n"
 	    "reply bogus { code = 599 }\nreply tempfail { code = 400 }\n");
@@ -937,6 +943,7 @@ test_int_bounds_inclusive(void **state)
 	assert_int_equal(c->engine.deadline_ms, 100);
 	assert_int_equal(c->engine.timeout_ms, 10);
 	assert_int_equal(c->engine.cache.max_entries, 0);
+	assert_int_equal(c->engine.max_queries, 65536);
 	assert_int_equal(c->replies[BMX_OUTCOME_TEMPFAIL].code, 400);
 	bmx_config_free(c);
 }
