@@ -12,8 +12,9 @@
  * before it serves a single connection.
  *
  * Signals: SIGUSR1 reloads the configuration (a broken file is logged
- * with file:line and the old configuration stays); SIGTERM, SIGINT and
- * SIGHUP stop (libmilter owns them).
+ * with file:line and the old configuration stays); SIGUSR2 logs the
+ * counters (cache, DNS queries); SIGTERM, SIGINT and SIGHUP stop
+ * (libmilter owns them).
  *
  * Exit status: 0 after a clean stop, 64 usage, 78 configuration error,
  * 71 (EX_OSERR) when the socket, the user or the daemon cannot be set up.
@@ -117,7 +118,8 @@ same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Reload on SIGUSR1: build the new state completely, then swap. */
+/* Reload on SIGUSR1: build the new state completely, then swap.  Log
+ * the counters on SIGUSR2. */
 static void *
 reloader(void *arg)
 {
@@ -127,6 +129,7 @@ reloader(void *arg)
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	for (;;) {
 		struct bmx_state *old, *st;
 		struct bmx_config *c;
@@ -134,6 +137,11 @@ reloader(void *arg)
 
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGUSR2) {
+			bmx_state_stats(err, sizeof(err));
+			syslog(LOG_INFO, "stats: %s", err);
+			continue;
+		}
 		syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
 		c = load(false);
 		if (c == NULL) {
@@ -487,10 +495,11 @@ main(int argc, char **argv)
 	}
 
 	/* Block the signals in every thread before any is made: SIGUSR1
-	 * then reaches only the reloader's sigwait(), and HUP, TERM and INT
-	 * only libmilter's, which stops smfi_main(). */
+	 * and SIGUSR2 then reach only the reloader's sigwait(), and HUP, TERM
+	 * and INT only libmilter's, which stops smfi_main(). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

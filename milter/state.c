@@ -144,3 +144,39 @@ bmx_state_cache(void)
 {
 	return cache;
 }
+
+void
+bmx_state_stats(char *buf, size_t len)
+{
+	struct bmx_cache_stats cs;
+	struct bmx_state *st;
+	const struct bmx_query_servers *s;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (cache != NULL) {
+		bmx_cache_get_stats(cache, &cs);
+		n = snprintf(buf, len,
+		    "cache entries=%zu bytes=%zu hits=%lu misses=%lu "
+		    "joins=%lu evictions=%lu stale=%lu",
+		    cs.entries, cs.bytes, cs.hits, cs.misses, cs.joins,
+		    cs.evictions, cs.stale_served);
+	} else
+		n = snprintf(buf, len, "cache off");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	st = bmx_state_get();
+	if (st == NULL)
+		return;
+	s = bmx_engine_servers(st->engine);
+	snprintf(buf + n, len - (size_t)n,
+	    "; dns sent=%lu timeouts=%lu dropped=%lu tcp=%lu "
+	    "inflight=%u inflight_max=%u max-queries=%u queued=%lu "
+	    "starved=%lu (configuration %u)",
+	    atomic_load(&s->sent), atomic_load(&s->timeouts),
+	    atomic_load(&s->dropped), atomic_load(&s->tcp),
+	    atomic_load(&s->inflight), atomic_load(&s->inflight_max),
+	    s->max_inflight, atomic_load(&s->queued), atomic_load(&s->starved),
+	    st->generation);
+	bmx_state_put(st);
+}

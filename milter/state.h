@@ -57,4 +57,11 @@ bool bmx_state_shutdown(unsigned wait_ms);
 /** The daemon's cache (for statistics), or NULL. */
 struct bmx_cache *bmx_state_cache(void);
 
+/**
+ * The counters, one line for the log: the cache's (entries, hits,
+ * evictions, ...) and the DNS queries' of the state in force (sent,
+ * timeouts, queries in flight and the most seen at once, ...).
+ */
+void bmx_state_stats(char *buf, size_t len);
+
 #endif
