@@ -17,7 +17,9 @@ Python 3 standard library only.
 Signals: SIGHUP reads the scenario file again (the end-to-end tests
 switch a live server from one fault to the next this way); SIGUSR1
 prints "stats: queries=N inflight=N max_inflight=N" on stdout, a query
-being in flight from its arrival until its last packet is sent.
+being in flight from its arrival until just before its last packet is
+sent (so that a client never has fewer queries outstanding than this
+server counts).
 
 Scenario file: one packet per line, '#' comments, blank lines ignored.
 
@@ -261,18 +263,27 @@ class Server:
 
 def serve_udp(server, sock, wire, client):
     server.begin()
+    done = [False]
+
+    def end():
+        if not done[0]:
+            done[0] = True
+            server.end()
     try:
-        answer_udp(server.entries, sock, wire, client)
+        answer_udp(server.entries, sock, wire, client, end)
     finally:
-        server.end()
+        end()
 
 
-def answer_udp(entries, sock, wire, client):
+def answer_udp(entries, sock, wire, client, end):
     try:
         q = Query(wire)
     except (ValueError, IndexError, struct.error):
         return
-    for action, arg in find(entries, q, "udp"):
+    actions = find(entries, q, "udp")
+    for i, (action, arg) in enumerate(actions):
+        if i == len(actions) - 1:
+            end()
         if action == "sleep":
             time.sleep(arg)
             continue

@@ -17,6 +17,7 @@
 #   hard_load WHAT PLAN ARGS...   smtpload.py; must exit 0; the summary
 #                                 line in LOAD_OUT
 #   hard_ok WHAT / hard_fail WHAT count a result (lib.sh's counters)
+#   hard_milter_stats             its counters (SIGUSR2's log line)
 #   hard_rss PID, hard_fds PID    resident kB, open descriptors
 #   hard_field NAME TEXT          the value of NAME=VALUE in TEXT
 #   hard_elapsed RCPT             the milter's elapsed= for RCPT
@@ -28,7 +29,7 @@ hard_init() {
 	DNS_PORT= MILTER_PORT= FAKENS_PID= MILTER_PID=
 	# a thousand sessions need more descriptors than the usual 1024,
 	# here and in the milter (started from this shell)
-	ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null
 }
 
 # A free loopback port (TCP and UDP) below the kernel's ephemeral range,
@@ -114,6 +115,19 @@ hard_fakens_stats() {
 		sleep 0.05
 	done
 	grep '^stats:' "$E2E_TMP/fakens.log.start" | tail -n 1
+}
+
+# The milter's counters (SIGUSR2): its "stats:" log line, e.g.
+# "cache entries=N ... evictions=N ...; dns sent=N ... inflight_max=N"
+hard_milter_stats() {
+	local log=$E2E_TMP/milter.log n
+	n=$(grep -c 'stats: cache' "$log")
+	kill -USR2 "$MILTER_PID"
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'stats: cache' "$log")" -gt "$n" ] && break
+		sleep 0.05
+	done
+	grep 'stats: cache' "$log" | tail -n 1 | sed 's/.*stats: //'
 }
 
 hard_conf() {

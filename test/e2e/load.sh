@@ -1,0 +1,166 @@
+#!/bin/bash
+# load.sh - load through Postfix with bogusmx-milter: a thousand SMTP
+# sessions open at once, and a flood of random recipient domains.
+#
+# Usage: load.sh BOGUSMX-MILTER TESTDIR
+#
+# A private Postfix (1,100 smtpd processes allowed) with the milter,
+# whose nameserver is test/dns/fakens.py on loopback (load.fakens).
+#
+# 1. 1,000 sessions, all open at the same moment (smtpload.py --hold),
+#    each with four recipients: hot.de (cached), N.hot.de and
+#    N.private.de (new: bogus), N.good.de (new: public).  Every verdict
+#    is checked; afterwards the milter's descriptors and threads are
+#    back near where they were (sessions' resources released).
+# 2. A flood of 18,000 random domains that do not exist (N.nx.de, each
+#    MX answer 20 ms late) from 300 sessions at once, in two rounds,
+#    with cache entries = 2000 and max-queries = 32: every recipient
+#    gets 550 5.1.2; the nameserver never sees more than 32 queries of
+#    the milter at once, nor does the milter count more (SIGUSR2's
+#    counters); the cache holds at most 2000 entries, having evicted the
+#    rest; and the milter grows by less than 3 MB over the second round
+#    (without the bound, a round adds some 4-5 MB; not judged under
+#    ASan, whose allocator keeps freed memory in quarantine).
+set -u
+BOGUSMX_MILTER=$1 dir=$2
+. "$dir/lib.sh"
+. "$dir/hard.sh"
+e2e_init
+hard_init
+hard_fakens "$dir/load.fakens"
+conf=$E2E_TMP/bogusmx.conf
+hard_conf "$conf" 'backlog = 2048' 'log-accepts = false' \
+	"dns { nameservers = { \"127.0.0.1:$DNS_PORT\" } max-queries = 32 }" \
+	'cache { entries = 2000 }'
+hard_milter "$conf"
+e2e_postfix 'default_process_limit = 1100'
+bogus=554/5.7.1
+
+# Figures of the milter, sampled every 0.2 s while a load runs, into
+# the file $1: "rss_kB fds threads" per line.
+sample_start() {
+	local out=$1
+	: >"$out"
+	(while kill -0 "$MILTER_PID" 2>/dev/null; do
+		echo "$(hard_rss "$MILTER_PID") $(hard_fds "$MILTER_PID") $(hard_threads "$MILTER_PID")" >>"$out"
+		sleep 0.2
+	done) &
+	SAMPLER=$!
+}
+sample_stop() {
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+}
+col_max() { awk -v c="$2" '$c > m {m = $c} END {print m + 0}' "$1"; }
+
+# Warm the cache with hot.de, and note the milter at rest.
+echo "u@hot.de u@good.de" >"$E2E_TMP/plan"
+hard_load "warm-up" "$E2E_TMP/plan" --expect hot.de=$bogus --expect good.de=250
+sleep 0.5
+rss0=$(hard_rss "$MILTER_PID") fds0=$(hard_fds "$MILTER_PID")
+thr0=$(hard_threads "$MILTER_PID")
+echo "    milter at rest: rss=${rss0} kB fds=$fds0 threads=$thr0"
+
+# 1. A thousand sessions at once.
+for s in $(seq 1 1000); do
+	echo "a@hot.de b@s$s.hot.de c@s$s.private.de d@s$s.good.de"
+done >"$E2E_TMP/thousand.plan"
+sample_start "$E2E_TMP/thousand.samples"
+hard_load "1000 sessions open at once, 4000 verdicts" \
+	"$E2E_TMP/thousand.plan" --hold --timeout 120 \
+	--expect hot.de=$bogus --expect private.de=$bogus --expect good.de=250
+sample_stop
+held=$(hard_field held "$LOAD_OUT") maxopen=$(hard_field max_open "$LOAD_OUT")
+codes=$(hard_field codes "$LOAD_OUT")
+if [ "$held" = 1000 ] && [ "$maxopen" = 1000 ] &&
+	[ "$codes" = "250:1000,554:3000" ]; then
+	hard_ok "all 1000 sessions held open together; codes $codes"
+else
+	hard_fail "held=$held max_open=$maxopen codes=$codes (want 1000, 1000, 250:1000,554:3000)"
+fi
+peak_fds=$(col_max "$E2E_TMP/thousand.samples" 2)
+peak_thr=$(col_max "$E2E_TMP/thousand.samples" 3)
+peak_rss=$(col_max "$E2E_TMP/thousand.samples" 1)
+echo "    milter at the peak: rss=$peak_rss kB fds=$peak_fds threads=$peak_thr"
+if [ "$peak_fds" -ge 1000 ]; then
+	hard_ok "the milter held a connection per session (peak $peak_fds descriptors)"
+else
+	hard_fail "peak descriptors $peak_fds: the sessions did not all reach the milter"
+fi
+# Postfix closes its milter connections as its sessions end; libmilter
+# lets its idle workers go after a while.
+for _ in $(seq 1 100); do
+	[ "$(hard_fds "$MILTER_PID")" -le $((fds0 + 4)) ] && break
+	sleep 0.2
+done
+fds1=$(hard_fds "$MILTER_PID") rss1=$(hard_rss "$MILTER_PID")
+thr1=$(hard_threads "$MILTER_PID")
+echo "    milter after: rss=$rss1 kB fds=$fds1 threads=$thr1"
+if [ "$fds1" -le $((fds0 + 4)) ]; then
+	hard_ok "descriptors back to rest ($fds0 -> $fds1)"
+else
+	hard_fail "descriptors not released: $fds0 at rest, $fds1 after"
+	ls -l "/proc/$MILTER_PID/fd" | tail -n 20
+fi
+if grep -q 'warning:.*milter' "$E2E_PF/maillog"; then
+	hard_fail "Postfix lost the milter:"
+	grep 'warning:.*milter' "$E2E_PF/maillog" | head -n 5
+else
+	hard_ok "Postfix never lost the milter"
+fi
+
+# 2. A flood of random domains, in two rounds of 9,000.
+flood() { # round
+	python3 -c '
+import random
+a = "abcdefghijklmnopqrstuvwxyz0123456789"
+for _ in range(300):
+    print(" ".join("x@%s.nx.de" % "".join(random.choice(a) for _ in range(16))
+                   for _ in range(30)))' >"$E2E_TMP/flood$1.plan"
+}
+flood 1
+flood 2
+sample_start "$E2E_TMP/flood.samples"
+hard_load "flood of random domains, round 1 (9000, 300 sessions at once)" \
+	"$E2E_TMP/flood1.plan" --expect nx.de=550/5.1.2
+rss_r1=$(hard_rss "$MILTER_PID")
+hard_load "flood of random domains, round 2 (9000 more)" \
+	"$E2E_TMP/flood2.plan" --expect nx.de=550/5.1.2
+sample_stop
+rss_r2=$(hard_rss "$MILTER_PID")
+stats=$(hard_fakens_stats)
+inflight=$(hard_field max_inflight "$stats")
+mstats=$(hard_milter_stats)
+echo "    nameserver: $stats"
+echo "    milter: $mstats"
+echo "    milter rss: $rss1 kB before, $rss_r1 after round 1, $rss_r2 after round 2 (peak $(col_max "$E2E_TMP/flood.samples" 1))"
+entries=$(hard_field entries "$mstats") evictions=$(hard_field evictions "$mstats")
+minflight=$(hard_field inflight_max "$mstats") starved=$(hard_field starved "$mstats")
+if [ -n "$entries" ] && [ "$entries" -le 2000 ] && [ "${evictions:-0}" -ge 10000 ]; then
+	hard_ok "the cache kept its bound: $entries entries (entries = 2000), $evictions evicted"
+else
+	hard_fail "cache: entries='$entries' evictions='$evictions' (want <= 2000 and >= 10000)"
+fi
+if [ -n "$inflight" ] && [ "$inflight" -le 32 ] && [ "$inflight" -ge 16 ] &&
+	[ "$minflight" = 32 ] && [ "$starved" = 0 ]; then
+	hard_ok "queries in flight: at most $inflight at the nameserver, $minflight in the milter (max-queries = 32), none starved"
+else
+	hard_fail "queries in flight: '$inflight' at the nameserver, '$minflight' in the milter, starved '$starved' (want 16..32, 32, 0)"
+fi
+# round 1 filled the cache (2000 entries of 9000 names): round 2 must
+# not grow the milter by more than allocator noise
+if ldd "$BOGUSMX_MILTER" 2>/dev/null | grep -q libasan; then
+	echo "    (memory growth not judged under ASan: +$((rss_r2 - rss_r1)) kB)"
+elif [ $((rss_r2 - rss_r1)) -le 3072 ]; then
+	hard_ok "memory flat once the cache is full: +$((rss_r2 - rss_r1)) kB over round 2"
+else
+	hard_fail "memory grew by $((rss_r2 - rss_r1)) kB over round 2"
+fi
+
+hard_milter_stop
+if [ "$MILTER_RC" = 0 ]; then
+	hard_ok "the milter stops cleanly (exit 0)"
+else
+	hard_fail "the milter exited $MILTER_RC"
+fi
+e2e_done
