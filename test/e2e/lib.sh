@@ -103,6 +103,8 @@ relay_transport = discard:bogusmx test
 smtp_dns_support_level = disabled
 smtpd_peername_lookup = no
 smtpd_error_sleep_time = 0
+# no pause before a queue file when mail arrives faster than it leaves
+in_flow_delay = 0
 smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
 maillog_file = $pf/maillog
