@@ -379,11 +379,26 @@ def main():
     signal.signal(signal.SIGHUP, server.reload)
     signal.signal(signal.SIGUSR1, server.stats)
 
+    def spawn(target, *args):
+        # A thread per query; when none can be had (a busy machine's
+        # limits), the query is served in this thread, late but never
+        # lost, and the server goes on
+        try:
+            threading.Thread(target=target, args=args, daemon=True).start()
+        except RuntimeError as e:
+            print("fakens: %s: serving inline" % e, file=sys.stderr,
+                  flush=True)
+            target(*args)
+
     def accept_loop():
         while True:
-            conn, _ = tcp.accept()
-            threading.Thread(target=serve_tcp, args=(server, conn),
-                             daemon=True).start()
+            try:
+                conn, _ = tcp.accept()
+            except OSError as e:
+                print("fakens: accept: %s" % e, file=sys.stderr, flush=True)
+                time.sleep(0.01)
+                continue
+            spawn(serve_tcp, server, conn)
 
     if tcp is not None:
         threading.Thread(target=accept_loop, daemon=True).start()
@@ -391,10 +406,9 @@ def main():
     while True:
         try:
             wire, client = udp.recvfrom(65535)
-        except InterruptedError:
+        except (InterruptedError, ConnectionRefusedError):
             continue
-        threading.Thread(target=serve_udp, args=(server, udp, wire, client),
-                         daemon=True).start()
+        spawn(serve_udp, server, udp, wire, client)
 
 
 if __name__ == "__main__":
