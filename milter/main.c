@@ -11,6 +11,10 @@
  * configured user, verified, and writes its pid file as that user,
  * before it serves a single connection.
  *
+ * Permissions are looked at, for warnings only (perm.h): those of the
+ * configuration and the files it names once it is read, at start and
+ * at each reload, and those of the socket once it is set up.
+ *
  * Signals: SIGUSR1 reloads the configuration (a broken file is logged
  * with file:line and the old configuration stays); SIGUSR2 logs the
  * counters (cache, DNS queries); SIGTERM, SIGINT and SIGHUP stop
@@ -40,6 +44,7 @@
 #include "cache.h"
 #include "callbacks.h"
 #include "config.h"
+#include "perm.h"
 #include "registry.h"
 #include "state.h"
 
@@ -75,6 +80,17 @@ report(const struct bmx_diag *d, bool to_stderr)
 	if (d->errors + d->warnings > d->nentries)
 		syslog(LOG_ERR, "... and %zu more",
 		    d->errors + d->warnings - d->nentries);
+}
+
+/* Permission warnings (perm.h): to the log, and at start to standard
+ * error as well, for whoever starts the daemon (in the foreground the
+ * log is copied there already, see openlog). */
+static void
+report_perm(const struct bmx_diag *d, bool starting)
+{
+	report(d, false);
+	if (starting && !opt.foreground)
+		bmx_diag_print(d, stderr, "bogusmx-milter: ");
 }
 
 /* What the log says of a configuration when it comes into force. */
@@ -133,6 +149,7 @@ reloader(void *arg)
 	for (;;) {
 		struct bmx_state *old, *st;
 		struct bmx_config *c;
+		struct bmx_diag d;
 		char err[512];
 
 		if (sigwait(&set, &sig) != 0)
@@ -150,6 +167,10 @@ reloader(void *arg)
 			    "force is kept");
 			continue;
 		}
+		bmx_diag_init(&d);
+		bmx_perm_check_config(c, getuid(), &d);
+		report_perm(&d, false);
+		bmx_diag_clear(&d);
 		old = bmx_state_get();
 		if (old != NULL &&
 		    (!same(old->cfg->socket, c->socket) ||
@@ -180,20 +201,6 @@ reloader(void *arg)
 		log_config(st->cfg, "reloaded");
 	}
 	return NULL;
-}
-
-static bool
-unix_socket_path(const char *spec, const char **path)
-{
-	if (strncmp(spec, "unix:", 5) == 0)
-		*path = spec + 5;
-	else if (strncmp(spec, "local:", 6) == 0)
-		*path = spec + 6;
-	else if (spec[0] == '/')
-		*path = spec;
-	else
-		return false;
-	return true;
 }
 
 /* Look up USER[:GROUP]. */
@@ -386,6 +393,7 @@ main(int argc, char **argv)
 {
 	struct bmx_config *c;
 	struct bmx_state *st;
+	struct bmx_diag d;
 	const char *sock, *user, *path;
 	char err[512], name[256], pid_file[4096];
 	uid_t uid = 0;
@@ -438,6 +446,12 @@ main(int argc, char **argv)
 			    (long)getuid());
 	}
 
+	/* Warnings only: the admin may have reasons. */
+	bmx_diag_init(&d);
+	bmx_perm_check_config(c, root ? uid : getuid(), &d);
+	report_perm(&d, true);
+	bmx_diag_clear(&d);
+
 	/* The engine before the socket: a bad nameserver stops us here. */
 	st = bmx_state_build(c, err, sizeof(err));
 	if (st == NULL) {
@@ -464,7 +478,7 @@ main(int argc, char **argv)
 		rc = EX_OSERR;
 		goto fail;
 	}
-	if (unix_socket_path(sock, &path)) {
+	if ((path = bmx_perm_unix_path(sock)) != NULL) {
 		if (chmod(path, st->cfg->socket_mode) != 0 ||
 		    (root && chown(path, uid, gid) != 0)) {
 			fprintf(stderr, "bogusmx-milter: %s: %s\n", path,
@@ -477,6 +491,9 @@ main(int argc, char **argv)
 			goto fail;
 		}
 	}
+	bmx_perm_check_socket(sock, root ? uid : getuid(), &d);
+	report_perm(&d, true);
+	bmx_diag_clear(&d);
 	if (!opt.foreground && !daemonize()) {
 		fprintf(stderr, "bogusmx-milter: cannot become a daemon: %s\n",
 		    strerror(errno));

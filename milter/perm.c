@@ -1,0 +1,448 @@
+/*
+ * perm.c - warnings about permissions that let others steer the milter
+ *
+ * Looks at files, directories and sockets with stat(2), getsockname(2)
+ * and getaddrinfo(3); opens, changes and refuses nothing, and logs
+ * nothing: the warnings go into the caller's struct bmx_diag (see
+ * perm.h for what is checked and why).
+ */
+#include <arpa/inet.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "perm.h"
+
+/* Directories looked at for one file, each once (a path and the path
+ * its symbolic links lead to share most of theirs). */
+#define SEEN_MAX 64
+
+struct check {
+	uid_t service_uid;
+	struct bmx_diag *diag;
+	size_t warnings;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} seen[SEEN_MAX];
+	size_t nseen;
+};
+
+static void
+user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "uid %ld", (long)uid);
+}
+
+static void
+group_name(gid_t gid, char *buf, size_t len)
+{
+	struct group gr, *res = NULL;
+	char tmp[16384]; /* the member list too */
+
+	if (getgrgid_r(gid, &gr, tmp, sizeof(tmp), &res) == 0 && res != NULL)
+		snprintf(buf, len, "%s", gr.gr_name);
+	else
+		snprintf(buf, len, "gid %ld", (long)gid);
+}
+
+/* "owner root, group bogusmx, mode 0640" */
+static void
+describe(const struct stat *st, char *buf, size_t len)
+{
+	char user[64], group[64];
+
+	user_name(st->st_uid, user, sizeof(user));
+	group_name(st->st_gid, group, sizeof(group));
+	snprintf(buf, len, "owner %s, group %s, mode %04o", user, group,
+	    (unsigned)(st->st_mode & 07777));
+}
+
+static void warn(struct check *k, const char *object, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+warn(struct check *k, const char *object, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bmx_diag_add(k->diag, BMX_DIAG_WARNING, object, 0, "%s", msg);
+	k->warnings++;
+}
+
+static bool
+trusted_owner(const struct check *k, uid_t uid)
+{
+	return uid == 0 || uid == k->service_uid;
+}
+
+/* Who may write, by mode ("group adm", "anyone", "group adm and by
+ * anyone"), who that is in a sentence, and chmod's letters. */
+static void
+writers(const struct stat *st, char *who, size_t wholen, char *people,
+    size_t peoplelen, const char **letters)
+{
+	char group[64];
+
+	group_name(st->st_gid, group, sizeof(group));
+	if ((st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH)) {
+		snprintf(who, wholen, "group %s and by anyone", group);
+		snprintf(people, peoplelen, "any local user");
+		*letters = "go-w";
+	} else if (st->st_mode & S_IWOTH) {
+		snprintf(who, wholen, "anyone");
+		snprintf(people, peoplelen, "any local user");
+		*letters = "o-w";
+	} else {
+		snprintf(who, wholen, "group %s", group);
+		snprintf(people, peoplelen, "the members of group %s", group);
+		*letters = "g-w";
+	}
+}
+
+/* A directory above path: may someone else replace what is in it? */
+static void
+check_dir(struct check *k, const char *dir, const char *path)
+{
+	char desc[256], who[128], people[128], owner[64], service[64];
+	const char *letters;
+	struct stat st;
+	size_t i;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
+	for (i = 0; i < k->nseen; i++)
+		if (k->seen[i].dev == st.st_dev && k->seen[i].ino == st.st_ino)
+			return;
+	if (k->nseen < SEEN_MAX) {
+		k->seen[k->nseen].dev = st.st_dev;
+		k->seen[k->nseen].ino = st.st_ino;
+		k->nseen++;
+	}
+	describe(&st, desc, sizeof(desc));
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		writers(
+		    &st, who, sizeof(who), people, sizeof(people), &letters);
+		warn(k, dir,
+		    "directory writable by %s without the sticky bit (%s): "
+		    "%s can replace %s; chmod %s %s",
+		    who, desc, people, path, letters, dir);
+	}
+	if (!trusted_owner(k, st.st_uid)) {
+		user_name(st.st_uid, owner, sizeof(owner));
+		user_name(k->service_uid, service, sizeof(service));
+		warn(k, dir,
+		    "directory owned by %s, neither root nor the service "
+		    "user %s (%s): %s can replace %s; chown root %s",
+		    owner, service, desc, owner, path, dir);
+	}
+}
+
+/* path made absolute (relative to the working directory) */
+static bool
+absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(buf, len, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		n = snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		return false;
+	return n > 0 && (size_t)n < len;
+}
+
+/* Every directory above the absolute path walked, for path. */
+static void
+check_dirs(struct check *k, const char *walked, const char *path)
+{
+	char dir[PATH_MAX];
+	size_t i, len = strlen(walked);
+
+	if (walked[0] != '/' || len >= sizeof(dir))
+		return;
+	check_dir(k, "/", path);
+	for (i = 1; i < len; i++) {
+		if (walked[i] != '/')
+			continue;
+		memcpy(dir, walked, i);
+		dir[i] = '\0';
+		check_dir(k, dir, path);
+	}
+}
+
+/* The directories above path, as named and as its links lead. */
+static void
+check_path(struct check *k, const char *path)
+{
+	char buf[PATH_MAX];
+
+	k->nseen = 0;
+	if (absolute(path, buf, sizeof(buf)))
+		check_dirs(k, buf, path);
+	if (realpath(path, buf) != NULL)
+		check_dirs(k, buf, path);
+}
+
+/* A file the milter reads its decisions from. */
+static void
+check_file(struct check *k, const char *path)
+{
+	char desc[256], who[128], people[128], owner[64], service[64];
+	const char *letters;
+	struct stat st;
+
+	if (path == NULL || path[0] == '\0' || stat(path, &st) != 0)
+		return;
+	describe(&st, desc, sizeof(desc));
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		writers(
+		    &st, who, sizeof(who), people, sizeof(people), &letters);
+		warn(k, path,
+		    "writable by %s (%s): %s can change what the milter "
+		    "decides; chmod %s %s",
+		    who, desc, people, letters, path);
+	}
+	if (!trusted_owner(k, st.st_uid)) {
+		user_name(st.st_uid, owner, sizeof(owner));
+		user_name(k->service_uid, service, sizeof(service));
+		warn(k, path,
+		    "owned by %s, neither root nor the service user %s (%s): "
+		    "%s can change what the milter decides; chown root %s",
+		    owner, service, desc, owner, path);
+	}
+	check_path(k, path);
+}
+
+size_t
+bmx_perm_check_config(
+    const struct bmx_config *c, uid_t service_uid, struct bmx_diag *diag)
+{
+	struct check k = { .service_uid = service_uid, .diag = diag };
+	const char *resolv = c->engine.resolv_conf;
+	size_t i;
+
+	check_file(&k, c->file);
+	for (i = 0; i < c->ntables; i++)
+		check_file(&k, c->table_files[i]);
+	if (c->engine.nnameservers == 0 && resolv != NULL &&
+	    strcmp(resolv, "/etc/resolv.conf") != 0)
+		check_file(&k, resolv);
+	return k.warnings;
+}
+
+const char *
+bmx_perm_unix_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+/* May other search every directory down to the absolute path? */
+static bool
+others_reach(const char *abs)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	size_t i, len = strlen(abs);
+
+	if (len >= sizeof(dir))
+		return true;
+	for (i = 0; i < len; i++) {
+		if (abs[i] != '/')
+			continue;
+		memcpy(dir, abs, i == 0 ? 1 : i);
+		dir[i == 0 ? 1 : i] = '\0';
+		if (stat(dir, &st) == 0 && !(st.st_mode & S_IXOTH))
+			return false;
+	}
+	return true;
+}
+
+/* fix: how to give the socket another mode */
+static void
+check_unix(struct check *k, const char *path, const char *fix)
+{
+	char abs[PATH_MAX], desc[256];
+	struct stat st;
+
+	if (path[0] == '\0' || stat(path, &st) != 0 ||
+	    !absolute(path, abs, sizeof(abs)))
+		return;
+	describe(&st, desc, sizeof(desc));
+	if ((st.st_mode & S_IWOTH) && others_reach(abs))
+		warn(k, path,
+		    "any local user can connect to the milter (%s): it "
+		    "answers whoever asks; %s, and put the MTA's user in "
+		    "the socket's group",
+		    desc, fix);
+	check_path(k, path);
+}
+
+static bool
+loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *sin = (const void *)sa;
+	const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+			sin6->sin6_addr.s6_addr[12] == 127);
+	return true;
+}
+
+static bool
+unspecified(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *sin = (const void *)sa;
+	const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	return sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+}
+
+/* A listening address: loopback, or a warning. */
+static bool
+check_inet(
+    struct check *k, const char *spec, const struct sockaddr *sa, socklen_t len)
+{
+	char host[NI_MAXHOST];
+
+	if (loopback(sa))
+		return false;
+	if (getnameinfo(sa, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST) !=
+	    0)
+		snprintf(host, sizeof(host), "?");
+	warn(k, spec,
+	    "listening on %s%s, not on loopback: the milter is reachable "
+	    "from the network, and the milter protocol has no "
+	    "authentication; listen on 127.0.0.1 or [::1] (socket, -p), or "
+	    "keep the port behind a firewall",
+	    host, unspecified(sa) ? " (every address)" : "");
+	return true;
+}
+
+/* inet:PORT@HOST, inet6:PORT@HOST; no host is every address. */
+static void
+check_inet_spec(struct check *k, const char *spec)
+{
+	struct addrinfo hints, *res, *ai;
+	const char *rest, *at;
+	char host[256];
+	size_t len;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (strncmp(spec, "inet:", 5) == 0) {
+		hints.ai_family = AF_INET;
+		rest = spec + 5;
+	} else if (strncmp(spec, "inet6:", 6) == 0) {
+		hints.ai_family = AF_INET6;
+		rest = spec + 6;
+	} else {
+		return;
+	}
+	at = strchr(rest, '@');
+	if (at == NULL || at[1] == '\0') {
+		snprintf(host, sizeof(host), "%s",
+		    hints.ai_family == AF_INET ? "0.0.0.0" : "::");
+	} else {
+		at++;
+		len = strlen(at);
+		if (len >= 2 && at[0] == '[' && at[len - 1] == ']') {
+			at++;
+			len -= 2;
+		}
+		if (len >= sizeof(host))
+			return;
+		memcpy(host, at, len);
+		host[len] = '\0';
+	}
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (check_inet(k, spec, ai->ai_addr, ai->ai_addrlen))
+			break;
+	freeaddrinfo(res);
+}
+
+/* fd:N, a socket opened by the service manager. */
+static void
+check_fd(struct check *k, const char *spec)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(ss);
+	char *end, path[sizeof(sun.sun_path) + 1];
+	long fd = strtol(spec + 3, &end, 10);
+	size_t n;
+
+	if (end == spec + 3 || *end != '\0' || fd < 0 || fd > INT_MAX ||
+	    getsockname((int)fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family != AF_UNIX) {
+		check_inet(k, spec, (const struct sockaddr *)&ss, len);
+		return;
+	}
+	/* the name may lack its NUL; an abstract one has no file */
+	memcpy(&sun, &ss, sizeof(sun));
+	if (len <= offsetof(struct sockaddr_un, sun_path))
+		return;
+	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (n > sizeof(sun.sun_path))
+		n = sizeof(sun.sun_path);
+	memcpy(path, sun.sun_path, n);
+	path[n] = '\0';
+	check_unix(
+	    k, path, "make it 0660 where it is made (systemd: SocketMode=)");
+}
+
+size_t
+bmx_perm_check_socket(
+    const char *spec, uid_t service_uid, struct bmx_diag *diag)
+{
+	struct check k = { .service_uid = service_uid, .diag = diag };
+	const char *path = bmx_perm_unix_path(spec);
+
+	if (path != NULL)
+		check_unix(&k, path, "set socket-mode = \"0660\"");
+	else if (strncmp(spec, "fd:", 3) == 0)
+		check_fd(&k, spec);
+	else
+		check_inet_spec(&k, spec);
+	return k.warnings;
+}
