@@ -1,0 +1,193 @@
+#!/bin/bash
+# systemd.sh - etc/bogusmx.service under systemd's own tools, and its
+# sandbox around the running milter where systemd runs.
+#
+# Usage: systemd.sh SOURCEDIR BOGUSMX-MILTER
+#
+# Always (systemd-analyze, no running systemd needed):
+# - verify: no message at all, for the unit as shipped (ExecStart
+#   pointed at the built binary) and for the test copy run below;
+# - security --offline=yes: the exposure level is at most what the
+#   README claims ("rates it N").
+# Where systemd runs as PID 1 (/run/systemd/system), as root: a copy of
+# the unit, its sandbox untouched, runs the built milter on a loopback
+# port; it must listen there, serve as the service user bogusmx (made
+# with etc/bogusmx.sysusers if missing, removed after), without
+# capabilities, with
+# no_new_privs and a seccomp filter, see /etc read-only and its own
+# /tmp, survive `systemctl reload`, and stop.  Elsewhere that part says
+# "skipped: systemd not running as PID 1".
+# Exit 77 when systemd-analyze is not installed.
+set -u
+src=$(cd "$1" && pwd) milter=$(realpath "$2")
+unit=$src/etc/bogusmx.service
+command -v systemd-analyze >/dev/null || {
+	echo "SKIP: systemd-analyze not found (package systemd)"
+	exit 77
+}
+tmp=$(mktemp -d)
+name=bogusmx-test-$$
+live=        # the directory of the running copy, once made
+made_user=false # the user bogusmx was made here
+cleanup() {
+	if [ -n "$live" ]; then
+		systemctl stop "$name.service" 2>/dev/null
+		rm -f "/run/systemd/system/$name.service"
+		systemctl daemon-reload 2>/dev/null
+		rm -rf "$live"
+	fi
+	if $made_user; then
+		userdel bogusmx 2>/dev/null
+		groupdel bogusmx 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fails=0 n=0
+ok() { n=$((n + 1)); echo "ok: $1"; }
+fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+
+# verify FILE WHAT: systemd-analyze verify prints nothing
+verify() {
+	local out rc
+	out=$(systemd-analyze verify --man=no "$1" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && [ -z "$out" ]; then
+		ok "systemd-analyze verify: $2: clean"
+	else
+		fail "systemd-analyze verify: $2 ($rc): $out"
+	fi
+}
+
+# The unit as shipped, run from the build tree.
+sed "s|^ExecStart=/usr/sbin/bogusmx-milter |ExecStart=$milter |" "$unit" \
+	>"$tmp/bogusmx.service"
+grep -q "^ExecStart=$milter -f\$" "$tmp/bogusmx.service" ||
+	fail "ExecStart is not /usr/sbin/bogusmx-milter -f"
+verify "$tmp/bogusmx.service" "the unit"
+
+# Security: no worse than the README says.
+claim=$(tr '\n' ' ' <"$src/README" |
+	sed -n 's/.*systemd-analyze security[^)]*rates it \([0-9]\+\(\.[0-9]\+\)\?\).*/\1/p')
+out=$(systemd-analyze security --offline=yes --no-pager "$unit" 2>&1)
+level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for bogusmx.service: \([0-9.]*\).*/\1/p')
+if [ -z "$claim" ]; then
+	fail "README: no \"systemd-analyze security ... rates it N\" claim"
+elif [ -z "$level" ]; then
+	fail "systemd-analyze security: no exposure level in: $out"
+elif awk -v l="$level" -v c="$claim" 'BEGIN { exit !(l <= c) }'; then
+	ok "systemd-analyze security: exposure $level <= $claim (README)"
+else
+	printf '%s\n' "$out" | grep '✗'
+	fail "systemd-analyze security: exposure $level > $claim, the README's claim"
+fi
+
+# The copy that runs: the built milter, copied where the sandbox lets
+# the service user execute it (PrivateTmp= hides /tmp, ProtectHome=
+# /root and /home), with a configuration of its own on a free loopback
+# port and a runtime directory of its own; the rest of the unit, its
+# user and sandbox, as shipped.
+user=bogusmx
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+copy() { # DIR: the unit for a milter in DIR
+	sed -e "s|^ExecStart=/usr/sbin/bogusmx-milter -f\$|ExecStart=$1/bogusmx-milter -f -c $1/bogusmx.conf|" \
+		-e "s|^RuntimeDirectory=bogusmx\$|RuntimeDirectory=$name|" "$unit"
+}
+copy "$tmp" >"$tmp/$name.service"
+for want in "^ExecStart=$tmp/bogusmx-milter -f -c $tmp/bogusmx.conf\$" \
+	"^RuntimeDirectory=$name\$" "^User=$user\$"; do
+	grep -q "$want" "$tmp/$name.service" || fail "test copy lacks $want"
+done
+[ "$(diff "$unit" "$tmp/$name.service" | grep -c '^>')" = 2 ] ||
+	fail "test copy differs from the unit in more than 2 lines"
+cp "$milter" "$tmp/bogusmx-milter"
+verify "$tmp/$name.service" "the copy run under systemd"
+
+if [ ! -d /run/systemd/system ]; then
+	echo "skipped: systemd not running as PID 1: the sandbox is not run"
+elif [ "$(id -u)" != 0 ]; then
+	echo "skipped: not root: the sandbox is not run"
+else
+	if ! getent passwd "$user" >/dev/null; then
+		systemd-sysusers "$src/etc/bogusmx.sysusers" && made_user=true
+	fi
+	# /var/lib: not hidden by the sandbox, nor mounted noexec
+	live=$(mktemp -d /var/lib/bogusmx-test.XXXXXX)
+	chmod 755 "$live"
+	install -m 755 "$milter" "$live/bogusmx-milter"
+	cat >"$live/bogusmx.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+user = "$user"
+dns { nameservers = { "127.0.0.1:9" } }
+CONF
+	chmod 644 "$live/bogusmx.conf"
+	copy "$live" >"/run/systemd/system/$name.service"
+	systemctl daemon-reload
+	if ! systemctl start "$name.service"; then
+		fail "systemctl start $name"
+	fi
+	for _ in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	pid=$(systemctl show -p MainPID --value "$name.service")
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		ok "sandboxed: listens on 127.0.0.1:$port"
+	else
+		fail "sandboxed: not listening on 127.0.0.1:$port"
+		systemctl status --no-pager "$name.service"
+		journalctl --no-pager -n 30 -u "$name.service"
+	fi
+	if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/status" ]; then
+		st=/proc/$pid/status
+		uid=$(id -u "$user")
+		got=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "$st")
+		[ "$got" = "$uid $uid $uid $uid" ] &&
+			ok "sandboxed: serves as $user (uid $uid)" ||
+			fail "sandboxed: uids $got, want $uid"
+		got=$(awk '/^CapEff:|^CapPrm:|^CapBnd:/ { printf "%s ", $2 }' "$st")
+		[ "$got" = "0000000000000000 0000000000000000 0000000000000000 " ] &&
+			ok "sandboxed: no capabilities, none to gain" ||
+			fail "sandboxed: capabilities $got"
+		grep -q '^NoNewPrivs:[[:space:]]*1$' "$st" &&
+			ok "sandboxed: no_new_privs" || fail "sandboxed: no no_new_privs"
+		grep -q '^Seccomp:[[:space:]]*2$' "$st" &&
+			ok "sandboxed: seccomp filter" || fail "sandboxed: no seccomp filter"
+		# In its mount namespace /etc is read-only even to root, and
+		# as the service user writing fails as well.
+		probe=/etc/bogusmx-sandbox-probe-$$
+		out=$(nsenter -t "$pid" -m touch "$probe" 2>&1)
+		if [ ! -e "$probe" ] && [[ "$out" == *"Read-only file system"* ]]; then
+			ok "sandboxed: /etc is read-only"
+		else
+			fail "sandboxed: /etc writable: $out"
+		fi
+		rm -f "$probe"
+		out=$(nsenter -t "$pid" -m -S "$uid" -G "$(id -g "$user")" \
+			touch "$probe" 2>&1)
+		[ $? != 0 ] && [ ! -e "$probe" ] &&
+			ok "sandboxed: $user cannot write /etc" ||
+			fail "sandboxed: $user wrote $probe"
+		rm -f "$probe"
+		touch "$tmp/host-only"
+		nsenter -t "$pid" -m test -e "$tmp/host-only" &&
+			fail "sandboxed: sees the host's /tmp" ||
+			ok "sandboxed: a /tmp of its own"
+		systemctl reload "$name.service"
+		sleep 1
+		[ "$(systemctl show -p MainPID --value "$name.service")" = "$pid" ] &&
+			systemctl is-active --quiet "$name.service" &&
+			ok "sandboxed: systemctl reload (SIGUSR1): still serving" ||
+			fail "sandboxed: reload"
+	else
+		fail "sandboxed: no main process ($pid)"
+		systemctl status --no-pager "$name.service"
+	fi
+	systemctl stop "$name.service"
+	systemctl is-active --quiet "$name.service" &&
+		fail "sandboxed: still active after stop" || ok "sandboxed: stops"
+fi
+
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
