@@ -66,11 +66,11 @@ conf() {
 # notice, seconds each time; stopping is daemon.sh's business); its log
 # in $tmp/NAME.log.
 serve() {
-	local name=$1 i
+	local name=$1
 	shift
 	"$@" >"$tmp/$name.log" 2>&1 &
 	pid=$!
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		grep -q 'listening on' "$tmp/$name.log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -239,15 +239,14 @@ conf "$c" "unix:$sock"
 "$milter" -f -c "$c" >"$tmp/reload.log" 2>&1 &
 pid=$!
 reloaded() { # the Nth "reloaded" line
-	local i
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ "$(grep -c 'reloaded configuration' "$tmp/reload.log")" -ge "$1" ] &&
 			return 0
 		sleep 0.1
 	done
 	return 1
 }
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	grep -q 'listening on' "$tmp/reload.log" && break
 	sleep 0.1
 done
@@ -263,8 +262,10 @@ reloaded 2 &&
 	kill -0 "$pid" 2>/dev/null &&
 	ok "reload of a file made writable: warned, still serving" ||
 	{ fail "reload of a bad file"; cat "$tmp/reload.log"; }
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+{
+	kill -KILL "$pid"
+	wait "$pid"
+} 2>/dev/null
 pid=
 chmod 644 "$c"
 
@@ -273,7 +274,7 @@ conf "$c" "unix:$sock" 'socket-mode = "0666"'
 chmod 646 "$c"
 "$milter" -c "$c" -P "$tmp/run/pid" >"$tmp/daemon.log" 2>&1
 rc=$?
-for i in $(seq 1 50); do [ -s "$tmp/run/pid" ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ -s "$tmp/run/pid" ] && break; sleep 0.1; done
 if [ $rc = 0 ] && [ -s "$tmp/run/pid" ] &&
 	[ "$(grep -c '^bogusmx-milter: .*: warning: ' "$tmp/daemon.log")" = 2 ] &&
 	grep -q "^bogusmx-milter: $c: warning: writable by anyone" "$tmp/daemon.log" &&
@@ -284,7 +285,7 @@ else
 	cat "$tmp/daemon.log"
 fi
 [ -s "$tmp/run/pid" ] && kill -TERM "$(cat "$tmp/run/pid")"
-for i in $(seq 1 50); do [ -e "$tmp/run/pid" ] || break; sleep 0.1; done
+for _ in $(seq 1 50); do [ -e "$tmp/run/pid" ] || break; sleep 0.1; done
 
 echo "$((n - fails)) passed, $fails failed"
 [ $fails = 0 ]
