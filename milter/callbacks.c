@@ -56,6 +56,16 @@ loggable(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* The queue id fit for a log line, or "NOQUEUE": the macro holds what
+ * the MTA sent, CR and LF included. */
+static const char *
+queue_id(SMFICTX *ctx, char *buf, size_t len)
+{
+	const char *q = macro(ctx, "i");
+
+	return loggable(q[0] ? q : "NOQUEUE", buf, len);
+}
+
 static sfsistat
 on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -155,7 +165,8 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 {
 	const struct bmx_judgement *j = &r->j;
 	char reply[BMX_REPLY_MAX + 16], a[BMX_IP_STRLEN] = "", to[600];
-	const char *what, *queue = macro(ctx, "i");
+	char qbuf[64];
+	const char *what, *queue = queue_id(ctx, qbuf, sizeof(qbuf));
 	const char *cache = "none";
 
 	if (r->verdict == BMX_VERDICT_ACCEPT &&
@@ -185,8 +196,8 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 	syslog(j->d.verdict == BMX_VERDICT_ACCEPT ? LOG_INFO : LOG_NOTICE,
 	    "%s: %s: %s from %s: %s%s%s=<%s> domain=%s mx=%s address=%s "
 	    "class=%s outcome=%s%s%s elapsed=%lldms lookups=%u cache=%s",
-	    queue[0] ? queue : "NOQUEUE", what, who, s->client, reply,
-	    reply[0] ? "; " : "", strcmp(who, "RCPT") == 0 ? "to" : "from",
+	    queue, what, who, s->client, reply, reply[0] ? "; " : "",
+	    strcmp(who, "RCPT") == 0 ? "to" : "from",
 	    loggable(r->addr_status == BMX_ADDR_OK ?
 		    r->addr.mailbox :
 		    unbracket(addr, to, sizeof(to)),
@@ -203,7 +214,7 @@ static void
 log_warnings(SMFICTX *ctx, const struct bmx_session *s,
     const struct bmx_judgement *j, const char *addr)
 {
-	char a[BMX_IP_STRLEN], to[600];
+	char a[BMX_IP_STRLEN], to[600], qbuf[64];
 	size_t i;
 
 	for (i = 0; i < j->nclasses; i++) {
@@ -213,7 +224,7 @@ log_warnings(SMFICTX *ctx, const struct bmx_session *s,
 			continue;
 		syslog(LOG_WARNING,
 		    "%s: warn: RCPT from %s: to=<%s> address=%s: %s:%u: %s",
-		    macro(ctx, "i")[0] ? macro(ctx, "i") : "NOQUEUE", s->client,
+		    queue_id(ctx, qbuf, sizeof(qbuf)), s->client,
 		    loggable(unbracket(addr, to, sizeof(to)), to, sizeof(to)),
 		    bmx_ip_format(&c->address, a, sizeof(a)),
 		    bmx_cidr_name(c->warn_table), c->warn->line,
@@ -255,7 +266,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	struct bmx_result r;
 	const char *skip;
 	sfsistat rc;
-	char buf[600];
+	char buf[600], qbuf[64];
 
 	if (s == NULL) {
 		/* no connect callback (an MTA that skipped it) */
@@ -273,7 +284,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	if (skip != NULL) {
 		if (st->cfg->log_accepts)
 			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
-			    macro(ctx, "i")[0] ? macro(ctx, "i") : "NOQUEUE",
+			    queue_id(ctx, qbuf, sizeof(qbuf)),
 			    rcpt ? "RCPT" : "MAIL", s->client,
 			    rcpt ? "to" : "from",
 			    loggable(unbracket(addr, buf, sizeof(buf)), buf,
@@ -319,6 +330,7 @@ on_eom(SMFICTX *ctx)
 {
 	struct bmx_session *s = session(ctx);
 	struct bmx_state *st;
+	char qbuf[64];
 	size_t i;
 
 	if (s == NULL || s->ntags == 0)
@@ -330,10 +342,11 @@ on_eom(SMFICTX *ctx)
 			syslog(LOG_WARNING,
 			    "%s: could not add header %s (did the MTA allow "
 			    "header changes?)",
-			    macro(ctx, "i"), st->cfg->tag_header);
+			    queue_id(ctx, qbuf, sizeof(qbuf)),
+			    st->cfg->tag_header);
 	if (s->tags_dropped > 0)
 		syslog(LOG_WARNING, "%s: %zu more %s headers not added",
-		    macro(ctx, "i"), s->tags_dropped,
+		    queue_id(ctx, qbuf, sizeof(qbuf)), s->tags_dropped,
 		    st != NULL ? st->cfg->tag_header : "tag");
 	bmx_state_put(st);
 	bmx_session_clear_tags(s);

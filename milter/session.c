@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "session.h"
 
 void
@@ -23,6 +24,8 @@ bmx_session_set_client(
 	snprintf(s->client, sizeof(s->client), "%.60s[%s]",
 	    host != NULL && *host != '\0' && *host != '[' ? host : "unknown",
 	    addr);
+	/* for logs: the name is the MTA's, CR and LF included */
+	bmx_reply_sanitize(s->client);
 }
 
 struct bmx_session *
