@@ -135,7 +135,7 @@ hard_load "truncated, TCP back: the TCP answer decides" "$E2E_TMP/plan" \
 
 # 7. A dead first nameserver (nothing listens there): the second one
 # answers, quickly.  Reloaded, as an administrator would.
-dead=$(hard_port)
+dead=$(e2e_port)
 hard_conf "$conf" "dns { nameservers = { \"127.0.0.1:$dead\", \"127.0.0.1:$DNS_PORT\" }
       timeout-ms = 250 attempts = 2 deadline-ms = 1500 }" \
 	'cache { min-ttl = 0 max-ttl = 2 max-negative-ttl = 2 stale-ttl = 3600 }'

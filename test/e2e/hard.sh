@@ -6,7 +6,7 @@
 # Loopback only, like lib.sh.
 #
 #   hard_fakens SCENARIO [ARGS...]  start fakens.py on $DNS_PORT (the
-#                                 first time a free port: hard_port)
+#                                 first time a free port: e2e_port)
 #   hard_fakens_stop              kill it: the port is unreachable
 #   hard_fakens_switch SCENARIO   serve another scenario (SIGHUP)
 #   hard_conf FILE LINES...       a milter config: socket, nameserver
@@ -32,27 +32,6 @@ hard_init() {
 	ulimit -n "$(ulimit -Hn)" 2>/dev/null
 }
 
-# A free loopback port (TCP and UDP) below the kernel's ephemeral range,
-# for servers that are stopped and started again on the same port: no
-# client socket can take it meanwhile.
-hard_port() {
-	python3 -c '
-import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(1000):
-    port = random.randrange(10000, max(low, 10001))
-    try:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, kind)
-            s.bind(("127.0.0.1", port))
-            s.close()
-    except OSError:
-        continue
-    print(port)
-    break
-'
-}
-
 hard_ok() {
 	E2E_N=$((E2E_N + 1))
 	echo "ok: $1"
@@ -67,7 +46,7 @@ hard_fail() {
 hard_fakens() {
 	local scenario=$1 port_args=() log=$E2E_TMP/fakens.log
 	shift
-	[ -n "$DNS_PORT" ] || DNS_PORT=$(hard_port)
+	[ -n "$DNS_PORT" ] || DNS_PORT=$(e2e_port)
 	port_args=(--port "$DNS_PORT")
 	# served from a copy, which hard_fakens_switch replaces
 	cp "$scenario" "$E2E_TMP/scenario.now"
@@ -133,7 +112,7 @@ hard_milter_stats() {
 hard_conf() {
 	local file=$1
 	shift
-	[ -n "$MILTER_PORT" ] || MILTER_PORT=$(hard_port)
+	[ -n "$MILTER_PORT" ] || MILTER_PORT=$(e2e_port)
 	{
 		echo "socket = \"inet:$MILTER_PORT@127.0.0.1\""
 		echo "log-accepts = true"

@@ -35,8 +35,26 @@ e2e_cleanup() {
 	rm -rf "$E2E_TMP"
 }
 
+# A free loopback port (TCP and UDP) below the kernel's ephemeral range:
+# the thousands of client sockets of a load test never take it, neither
+# between this check and the server's bind nor while a server is
+# stopped and started again on it.
 e2e_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    port = random.randrange(10000, max(low, 10001))
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind)
+            s.bind(("127.0.0.1", port))
+            s.close()
+    except OSError:
+        continue
+    print(port)
+    break
+'
 }
 
 e2e_dns() {

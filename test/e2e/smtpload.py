@@ -29,6 +29,7 @@ Options:
                       until every session has had its replies, so that
                       all of them are open at the same moment (they
                       must fit in --concurrency)
+    --linger S        with --hold: keep them all open S seconds more
     --timeout S       per reply (default 60)
     --duration S      run the plan again and again for S seconds
     --report S        with --duration: a line of figures every S seconds
@@ -162,6 +163,8 @@ async def session(n, rcpts, a, st, barrier, log):
         if barrier is not None:
             st.held += 1
             await barrier.wait()
+            if a.linger:
+                await asyncio.sleep(a.linger)
         if a.data and accepted:
             code, _ = await cmd(b"DATA")
             if code == "354":
@@ -253,6 +256,7 @@ def main():
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--concurrency", type=int, default=0)
     p.add_argument("--hold", action="store_true")
+    p.add_argument("--linger", type=float, default=0)
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("--duration", type=float, default=0)
     p.add_argument("--report", type=float, default=0)
