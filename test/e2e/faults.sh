@@ -37,7 +37,7 @@ dns_block="dns { nameservers = { \"127.0.0.1:$DNS_PORT\" }
       timeout-ms = 250 attempts = 2 deadline-ms = 1500 }"
 hard_conf "$conf" "$dns_block" \
 	'cache { min-ttl = 0 max-ttl = 2 max-negative-ttl = 2 stale-ttl = 3600 }'
-hard_milter "$conf"
+e2e_milter_start "$conf"
 e2e_postfix
 
 # plan P CASE...: one session per recipient u@P.CASE, all at once
@@ -139,12 +139,7 @@ dead=$(e2e_port)
 hard_conf "$conf" "dns { nameservers = { \"127.0.0.1:$dead\", \"127.0.0.1:$DNS_PORT\" }
       timeout-ms = 250 attempts = 2 deadline-ms = 1500 }" \
 	'cache { min-ttl = 0 max-ttl = 2 max-negative-ttl = 2 stale-ttl = 3600 }'
-n=$(grep -c 'reloaded configuration' "$E2E_TMP/milter.log")
-kill -USR1 $MILTER_PID
-for _ in $(seq 1 50); do
-	[ "$(grep -c 'reloaded configuration' "$E2E_TMP/milter.log")" -gt "$n" ] && break
-	sleep 0.1
-done
+hard_milter_reload >/dev/null
 plan p8 hot.de good.de race-good.de a-servfail.de
 hard_load "first nameserver dead: the second decides" "$E2E_TMP/plan" \
 	--expect hot.de=554/5.7.1 --expect good.de=250 \
@@ -198,10 +193,10 @@ hard_load "after the flapping: every name decided" "$E2E_TMP/plan" \
 
 # 9. No stale answers (stale-ttl = 0): once expired, a dead server
 # means 451 for the primed names too.
-hard_milter_stop
+e2e_milter_stop
 hard_conf "$conf" "$dns_block" \
 	'cache { min-ttl = 0 max-ttl = 1 max-negative-ttl = 1 stale-ttl = 0 }'
-hard_milter "$conf"
+e2e_milter_start "$conf"
 echo "u@hot.de u@good.de" >"$E2E_TMP/plan"
 hard_load "stale-ttl 0: primed" "$E2E_TMP/plan" \
 	--expect hot.de=554/5.7.1 --expect good.de=250
@@ -220,10 +215,5 @@ if grep -q 'warning:.*milter' "$E2E_PF/maillog"; then
 else
 	hard_ok "Postfix never lost the milter"
 fi
-hard_milter_stop
-if [ "$MILTER_RC" = 0 ]; then
-	hard_ok "the milter stops cleanly (exit 0)"
-else
-	hard_fail "the milter exited $MILTER_RC"
-fi
+hard_milter_stop_clean
 e2e_done

@@ -10,10 +10,14 @@
 #   hard_fakens_stop              kill it: the port is unreachable
 #   hard_fakens_switch SCENARIO   serve another scenario (SIGHUP)
 #   hard_conf FILE LINES...       a milter config: socket, nameserver
-#                                 $DNS_PORT, then LINES
-#   hard_milter CONF              start the milter on $MILTER_PORT
-#                                 (set by hard_conf)
-#   hard_milter_stop              SIGTERM; its exit status in MILTER_RC
+#                                 $DNS_PORT, then LINES; start it with
+#                                 e2e_milter_start FILE (lib.sh)
+#   hard_milter_stop_clean        e2e_milter_stop (lib.sh), counted:
+#                                 exit 0 or not
+#   hard_milter_reload            SIGUSR1; its log line on the reload
+#   hard_signal_wait SIG PID FILE RE  signal, wait for a new RE line
+#   hard_fds_settle MAX           wait for at most MAX descriptors
+#   hard_asan                     the milter is an ASan build
 #   hard_load WHAT PLAN ARGS...   smtpload.py; must exit 0; the summary
 #                                 line in LOAD_OUT
 #   hard_ok WHAT / hard_fail WHAT count a result (lib.sh's counters)
@@ -84,29 +88,36 @@ hard_fakens_switch() {
 	sleep 0.1
 }
 
-# fakens' counters: "queries=N inflight=N max_inflight=N"
-hard_fakens_stats() {
-	local n
-	n=$(grep -c '^stats:' "$E2E_TMP/fakens.log.start")
-	kill -USR1 $FAKENS_PID
-	for _ in $(seq 1 50); do
-		[ "$(grep -c '^stats:' "$E2E_TMP/fakens.log.start")" -gt "$n" ] && break
+# Send SIGNAL to PID, then wait (5 s at most) for one more line matching
+# the grep regex RE in FILE; print the last such line.
+hard_signal_wait() {
+	local sig=$1 pid=$2 file=$3 re=$4 n
+	n=$(grep -c "$re" "$file")
+	kill -"$sig" "$pid"
+	for _ in $(seq 1 100); do
+		[ "$(grep -c "$re" "$file")" -gt "$n" ] && break
 		sleep 0.05
 	done
-	grep '^stats:' "$E2E_TMP/fakens.log.start" | tail -n 1
+	grep "$re" "$file" | tail -n 1
+}
+
+# fakens' counters: "queries=N inflight=N max_inflight=N"
+hard_fakens_stats() {
+	hard_signal_wait USR1 "$FAKENS_PID" "$E2E_TMP/fakens.log.start" '^stats:'
 }
 
 # The milter's counters (SIGUSR2): its "stats:" log line, e.g.
 # "cache entries=N ... evictions=N ...; dns sent=N ... inflight_max=N"
 hard_milter_stats() {
-	local log=$E2E_TMP/milter.log n
-	n=$(grep -c 'stats: cache' "$log")
-	kill -USR2 "$MILTER_PID"
-	for _ in $(seq 1 50); do
-		[ "$(grep -c 'stats: cache' "$log")" -gt "$n" ] && break
-		sleep 0.05
-	done
-	grep 'stats: cache' "$log" | tail -n 1 | sed 's/.*stats: //'
+	hard_signal_wait USR2 "$MILTER_PID" "$E2E_TMP/milter.log" 'stats: cache' |
+		sed 's/.*stats: //'
+}
+
+# SIGUSR1: the milter's word on the reload ("reloaded configuration" or
+# "reload failed")
+hard_milter_reload() {
+	hard_signal_wait USR1 "$MILTER_PID" "$E2E_TMP/milter.log" \
+		'reloaded configuration\|reload failed'
 }
 
 hard_conf() {
@@ -123,26 +134,30 @@ hard_conf() {
 		echo "dns { nameservers = { \"127.0.0.1:$DNS_PORT\" } }" >>"$file"
 }
 
-hard_milter() {
-	local conf=$1 log=$E2E_TMP/milter.log before
-	before=$(grep -c 'listening on' "$log" 2>/dev/null)
-	"$BOGUSMX_MILTER" -f -u nobody -c "$conf" >>"$log" 2>&1 &
-	MILTER_PID=$!
-	E2E_PIDS+=($MILTER_PID)
-	for _ in $(seq 1 100); do
-		[ "$(grep -c 'listening on' "$log")" -gt "${before:-0}" ] && return 0
-		kill -0 $MILTER_PID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "bogusmx-milter did not start:" >&2
-	cat "$log" >&2
-	exit 1
+
+# Stop it, and count a result: exit 0 or not.
+hard_milter_stop_clean() {
+	e2e_milter_stop
+	if [ "$MILTER_RC" = 0 ]; then
+		hard_ok "the milter stops cleanly (exit 0)"
+	else
+		hard_fail "the milter exited $MILTER_RC"
+	fi
 }
 
-hard_milter_stop() {
-	kill -TERM "$MILTER_PID" 2>/dev/null
-	wait "$MILTER_PID" 2>/dev/null
-	MILTER_RC=$?
+# Wait (10 s at most) until the milter has at most MAX descriptors open.
+hard_fds_settle() {
+	for _ in $(seq 1 50); do
+		[ "$(hard_fds "$MILTER_PID")" -le "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# True when the milter is built with AddressSanitizer, whose allocator
+# keeps freed memory in quarantine: memory figures mean nothing then.
+hard_asan() {
+	ldd "$BOGUSMX_MILTER" 2>/dev/null | grep -q libasan
 }
 
 hard_load() {

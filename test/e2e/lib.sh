@@ -7,6 +7,7 @@
 #   e2e_init                      temp dir, traps, tool checks
 #   e2e_dns DATAFILE              start ldns-testns; sets DNS_PORT
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
+#   e2e_milter_start CONF         start it with that file; MILTER_PID
 #   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT
 #   e2e_expect WHAT WANT SWAKS-ARGS...   run swaks, want WANT in output
 #   e2e_done                      summary and exit status
@@ -73,22 +74,33 @@ e2e_milter() {
 		echo "      timeout-ms = 500  attempts = 2  deadline-ms = 3000 }"
 		printf '%s\n' "$@"
 	} >"$E2E_TMP/bogusmx.conf"
-	"$BOGUSMX_MILTER" -f -u nobody -c "$E2E_TMP/bogusmx.conf" \
-		>>"$E2E_TMP/milter.log" 2>&1 &
+	e2e_milter_start "$E2E_TMP/bogusmx.conf"
+}
+
+# Start the milter with the config file CONF (as nobody, in the
+# foreground, its output appended to $E2E_TMP/milter.log); sets
+# MILTER_PID; waits until it says it listens (again, when restarted).
+e2e_milter_start() {
+	local log=$E2E_TMP/milter.log before
+	before=$(grep -c 'listening on' "$log" 2>/dev/null)
+	"$BOGUSMX_MILTER" -f -u nobody -c "$1" >>"$log" 2>&1 &
 	MILTER_PID=$!
 	E2E_PIDS+=($MILTER_PID)
-	for _ in $(seq 1 50); do
-		grep -q "listening on" "$E2E_TMP/milter.log" && return 0
-		sleep 0.1
+	for _ in $(seq 1 100); do
+		[ "$(grep -c 'listening on' "$log")" -gt "${before:-0}" ] && return 0
+		kill -0 $MILTER_PID 2>/dev/null || break
+		sleep 0.05
 	done
 	echo "bogusmx-milter did not start:" >&2
-	cat "$E2E_TMP/milter.log" >&2
+	cat "$log" >&2
 	exit 1
 }
 
+# SIGTERM, and wait: its exit status in MILTER_RC.
 e2e_milter_stop() {
 	kill -TERM "$MILTER_PID" 2>/dev/null
 	wait "$MILTER_PID" 2>/dev/null
+	MILTER_RC=$?
 }
 
 # A private Postfix instance: own config and queue, loopback high port.

@@ -33,7 +33,7 @@ conf=$E2E_TMP/bogusmx.conf
 hard_conf "$conf" 'backlog = 2048' 'log-accepts = false' \
 	"dns { nameservers = { \"127.0.0.1:$DNS_PORT\" } max-queries = 32 }" \
 	'cache { entries = 2000 }'
-hard_milter "$conf"
+e2e_milter_start "$conf"
 e2e_postfix 'default_process_limit = 1100'
 bogus=554/5.7.1
 
@@ -90,10 +90,7 @@ else
 fi
 # Postfix closes its milter connections as its sessions end; libmilter
 # lets its idle workers go after a while.
-for _ in $(seq 1 100); do
-	[ "$(hard_fds "$MILTER_PID")" -le $((fds0 + 4)) ] && break
-	sleep 0.2
-done
+hard_fds_settle $((fds0 + 4))
 fds1=$(hard_fds "$MILTER_PID") rss1=$(hard_rss "$MILTER_PID")
 thr1=$(hard_threads "$MILTER_PID")
 echo "    milter after: rss=$rss1 kB fds=$fds1 threads=$thr1"
@@ -150,7 +147,7 @@ else
 fi
 # round 1 filled the cache (2000 entries of 9000 names): round 2 must
 # not grow the milter by more than allocator noise
-if ldd "$BOGUSMX_MILTER" 2>/dev/null | grep -q libasan; then
+if hard_asan; then
 	echo "    (memory growth not judged under ASan: +$((rss_r2 - rss_r1)) kB)"
 elif [ $((rss_r2 - rss_r1)) -le 3072 ]; then
 	hard_ok "memory flat once the cache is full: +$((rss_r2 - rss_r1)) kB over round 2"
@@ -158,10 +155,5 @@ else
 	hard_fail "memory grew by $((rss_r2 - rss_r1)) kB over round 2"
 fi
 
-hard_milter_stop
-if [ "$MILTER_RC" = 0 ]; then
-	hard_ok "the milter stops cleanly (exit 0)"
-else
-	hard_fail "the milter exited $MILTER_RC"
-fi
+hard_milter_stop_clean
 e2e_done

@@ -35,7 +35,7 @@ conf_text() { # NAME
 }
 conf_text conf-A
 cp "$conf" "$E2E_TMP/conf-A"
-hard_milter "$conf"
+e2e_milter_start "$conf"
 e2e_postfix 'default_process_limit = 300'
 bogus=554/5.7.1
 
@@ -47,19 +47,12 @@ probe() {
 	cut -f3 "$E2E_TMP/probe.log" | sed -n 's/.*\(conf-[A-Z]\).*/\1/p'
 }
 
-# SIGUSR1, then wait for the milter's word on it ("reloaded" or "reload
-# failed"); the log line in RELOAD_LOG.
+# SIGUSR1: the milter's word on it in RELOAD_LOG ("reloaded
+# configuration" or "reload failed"), and in RELOAD_ERR what it logged
+# about it (decisions left out).
 reload() {
-	local log=$E2E_TMP/milter.log n
-	n=$(grep -c 'reloaded configuration\|reload failed' "$log")
-	kill -USR1 "$MILTER_PID"
-	for _ in $(seq 1 100); do
-		[ "$(grep -c 'reloaded configuration\|reload failed' "$log")" -gt "$n" ] && break
-		sleep 0.05
-	done
-	RELOAD_LOG=$(grep 'reloaded configuration\|reload failed' "$log" | tail -n 1)
-	# what it logged about the reload (decisions left out)
-	RELOAD_ERR=$(awk '/SIGUSR1: reloading/ {s = ""} !/RCPT from/ {s = s $0 " | "} END {print s}' "$log")
+	RELOAD_LOG=$(hard_milter_reload)
+	RELOAD_ERR=$(awk '/SIGUSR1: reloading/ {s = ""} !/RCPT from/ {s = s $0 " | "} END {print s}' "$E2E_TMP/milter.log")
 }
 
 [ "$(probe)" = conf-A ] && hard_ok "conf-A serves" ||
@@ -208,11 +201,9 @@ if [ "$(hard_field after_stop_451 "$v")" -ge 1 ]; then
 else
 	hard_fail "nothing reached the stopped milter: the test did not stop it under load"
 fi
-hard_milter "$conf"
+e2e_milter_start "$conf"
 echo "u@hot.de u@good.de" >"$E2E_TMP/plan"
 hard_load "started again: serves" "$E2E_TMP/plan" \
 	--expect hot.de=$bogus --expect good.de=250
-hard_milter_stop
-[ "$MILTER_RC" = 0 ] && hard_ok "clean stop at rest (exit 0)" ||
-	hard_fail "stop at rest: exit $MILTER_RC"
+hard_milter_stop_clean
 e2e_done

@@ -32,7 +32,7 @@ hard_init
 hard_fakens "$dir/load.fakens"
 conf=$E2E_TMP/bogusmx.conf
 hard_conf "$conf" 'log-accepts = false' 'cache { entries = 3000 min-ttl = 0 max-ttl = 5 }'
-hard_milter "$conf"
+e2e_milter_start "$conf"
 e2e_postfix 'default_process_limit = 200'
 bogus=554/5.7.1
 
@@ -92,10 +92,7 @@ if kill -0 "$MILTER_PID" 2>/dev/null; then
 else
 	hard_fail "the milter died during the soak"
 fi
-for _ in $(seq 1 50); do
-	[ "$(hard_fds "$MILTER_PID")" -le $((fds0 + 2)) ] && break
-	sleep 0.2
-done
+hard_fds_settle $((fds0 + 2))
 fds1=$(hard_fds "$MILTER_PID") rss1=$(hard_rss "$MILTER_PID")
 thr1=$(hard_threads "$MILTER_PID")
 echo "    milter at the end: rss=$rss1 kB (after a quarter: $rss_q kB) fds=$fds1 threads=$thr1"
@@ -104,7 +101,7 @@ if [ "$fds1" -le $((fds0 + 2)) ]; then
 else
 	hard_fail "descriptors: $fds0 before, $fds1 after"
 fi
-if ldd "$BOGUSMX_MILTER" 2>/dev/null | grep -q libasan; then
+if hard_asan; then
 	echo "    (memory not judged under ASan: $rss_q -> $rss1 kB)"
 elif [ -n "$rss_q" ] && [ $((rss1 - rss_q)) -le 4096 ]; then
 	hard_ok "memory flat: $rss_q kB after a quarter, $rss1 kB at the end"
@@ -114,7 +111,5 @@ fi
 echo "u@hot.de u@good.de" >"$E2E_TMP/plan"
 hard_load "still deciding at the end" "$E2E_TMP/plan" \
 	--expect hot.de=$bogus --expect good.de=250
-hard_milter_stop
-[ "$MILTER_RC" = 0 ] && hard_ok "clean stop (exit 0)" ||
-	hard_fail "stop: exit $MILTER_RC"
+hard_milter_stop_clean
 e2e_done
