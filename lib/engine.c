@@ -36,6 +36,8 @@ bmx_engine_defaults(struct bmx_engine_settings *s)
 	s->cache.max_ttl = 3600;
 	s->cache.max_neg_ttl = 600;
 	s->cache.stale_ttl = 3600;
+	s->cache.stale_recheck = 30;
+	s->cache.max_bytes = 32 * 1024 * 1024;
 	s->policy.mode = BMX_MODE_ANY;
 }
 
