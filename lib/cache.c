@@ -310,9 +310,10 @@ slot_release(struct bmx_cache_slot *f)
 	}
 }
 
-void
-bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
-    struct bmx_answer *answer, struct bmx_answer **use)
+/* Complete a slot; abandon: joiners get no failure of the owner's. */
+static void
+finish_slot(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    struct bmx_answer *answer, struct bmx_answer **use, bool abandon)
 {
 	long long now = now_ms(c);
 	struct entry *e;
@@ -356,7 +357,10 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		/* past its stale window: never served again, let it go */
 		set_answer(c, e, NULL);
 	}
-	slot->result = *use != NULL ? bmx_answer_ref(*use) : NULL;
+	/* abandoned without a stale answer: joiners look up again */
+	slot->result = *use != NULL && !(abandon && *use == answer) ?
+	    bmx_answer_ref(*use) :
+	    NULL;
 	slot->done = true;
 	slot->entry = NULL;
 	e->flight = NULL;
@@ -367,6 +371,20 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 	slot_release(slot);
 	pthread_cond_broadcast(&c->done);
 	pthread_mutex_unlock(&c->lock);
+}
+
+void
+bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    struct bmx_answer *answer, struct bmx_answer **use)
+{
+	finish_slot(c, slot, answer, use, false);
+}
+
+void
+bmx_cache_abandon(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    struct bmx_answer *answer, struct bmx_answer **use)
+{
+	finish_slot(c, slot, answer, use, true);
 }
 
 struct bmx_answer *

@@ -12,7 +12,9 @@
  *
  * Concurrent lookups of one name are joined: the first caller that misses
  * becomes the owner of an in-flight slot and must complete it; callers
- * that arrive meanwhile get BMX_CACHE_JOIN and wait for that result.
+ * that arrive meanwhile get BMX_CACHE_JOIN and wait for that result.  An
+ * owner whose own deadline passed abandons the slot instead: its joiners
+ * may have time left, and look the name up again.
  *
  *   switch (bmx_cache_lookup(c, name, type, &a, &slot)) {
  *   case BMX_CACHE_HIT:  use a; unref it
@@ -154,10 +156,23 @@ void bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
     struct bmx_answer *answer, struct bmx_answer **use);
 
 /**
+ * Complete a MISS whose query ran out of the owner's time (the owner's
+ * deadline passed, which says nothing of DNS): as bmx_cache_complete(),
+ * a stale answer within its window is used and handed to the joiners;
+ * without one the owner gets its failure, but the joiners get nothing
+ * (bmx_cache_wait() returns NULL at once) so that each looks the name up
+ * again within its own deadline instead of inheriting the owner's.
+ * @param slot, answer, use as for bmx_cache_complete()
+ */
+void bmx_cache_abandon(struct bmx_cache *c, struct bmx_cache_slot *slot,
+    struct bmx_answer *answer, struct bmx_answer **use);
+
+/**
  * Wait for the owner of a JOIN slot.
  * @param deadline CLOCK_MONOTONIC time to give up at
  * @return the answer (a reference for the caller), or NULL when the
- *     deadline passed first
+ *     deadline passed first or the owner gave up (bmx_cache_abandon():
+ *     look the name up again while the deadline allows)
  */
 struct bmx_answer *bmx_cache_wait(struct bmx_cache *c,
     struct bmx_cache_slot *slot, const struct timespec *deadline);

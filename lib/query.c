@@ -455,6 +455,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 		q[i].placed = 0;
 		q[i].rbuf = NULL;
 		q[i].last_why[0] = '\0';
+		q[i].timed_out = false;
 		if (q[i].answer != NULL)
 			continue;
 		if (buf == NULL || pfd == NULL || which == NULL) {
@@ -538,6 +539,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 				    q[i].last_why[0] ? ": " : "",
 				    q[i].last_why);
 				fail(s, &q[i], why);
+				q[i].timed_out = true;
 			}
 			break;
 		}

@@ -80,6 +80,10 @@ struct bmx_query {
 	/** out: the answer, always set after bmx_query_run() (a TEMPFAIL
 	 * answer for timeouts); NULL only when memory ran out. */
 	struct bmx_answer *answer;
+	/** out: the batch's deadline passed before an answer came (answer
+	 * is then a TEMPFAIL that says so): the caller's time ran out,
+	 * not necessarily DNS. */
+	bool timed_out;
 	/* private state of the run */
 	int fd;
 	int tcp;

@@ -70,19 +70,36 @@ struct req {
 	bool join;
 };
 
-static void
-fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
-    const struct timespec *dl, struct bmx_resolution *out)
-{
-	struct bmx_query *q;
-	size_t i, nq = 0, *idx;
-	char why[BMX_DOMAIN_MAX + 64];
+/* Rounds of one batch: a joiner whose owner gave up (its own deadline
+ * passed) looks the name up again, and may query it itself, while its
+ * deadline allows; each round ends at an owner's deadline, so a few do. */
+#define FETCH_ROUNDS 4
 
-	q = calloc(n ? n : 1, sizeof(*q));
-	idx = calloc(n ? n : 1, sizeof(*idx));
+static bool
+past(const struct timespec *dl)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > dl->tv_sec ||
+	    (now.tv_sec == dl->tv_sec && now.tv_nsec >= dl->tv_nsec);
+}
+
+/* Look up what has no answer yet: cache hits, queries of our own, joins.
+ * @return true when a joiner's owner gave up and time is left: the
+ *     caller runs another round */
+static bool
+fetch_round(const struct bmx_resolver *r, struct req *rq, size_t n,
+    struct bmx_query *q, size_t *idx, const struct timespec *dl, bool last,
+    struct bmx_resolution *out)
+{
+	size_t i, nq = 0;
+	char why[BMX_DOMAIN_MAX + 64];
+	bool again = false;
+
 	for (i = 0; i < n; i++) {
-		out->lookups++;
-		rq[i].answer = NULL;
+		if (rq[i].answer != NULL)
+			continue;
 		rq[i].slot = NULL;
 		rq[i].join = false;
 		if (r->cache != NULL) {
@@ -106,6 +123,7 @@ fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
 				    rq[i].answer, &rq[i].answer);
 			continue;
 		}
+		memset(&q[nq], 0, sizeof(q[nq]));
 		q[nq].name = rq[i].name;
 		q[nq].type = rq[i].type;
 		idx[nq++] = i;
@@ -115,24 +133,49 @@ fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
 	for (i = 0; i < nq; i++) {
 		struct req *x = &rq[idx[i]];
 
-		if (r->cache != NULL)
-			bmx_cache_complete(
+		if (r->cache == NULL)
+			x->answer = q[i].answer;
+		else if (q[i].timed_out)
+			bmx_cache_abandon(
 			    r->cache, x->slot, q[i].answer, &x->answer);
 		else
-			x->answer = q[i].answer;
+			bmx_cache_complete(
+			    r->cache, x->slot, q[i].answer, &x->answer);
 	}
 	for (i = 0; i < n; i++) {
 		if (!rq[i].join)
 			continue;
+		rq[i].join = false;
 		rq[i].answer = bmx_cache_wait(r->cache, rq[i].slot, dl);
-		if (rq[i].answer == NULL) {
-			snprintf(why, sizeof(why),
-			    "deadline passed waiting for a lookup of %s",
-			    rq[i].name);
-			rq[i].answer = bmx_answer_error(
-			    rq[i].name, rq[i].type, BMX_DNS_TEMPFAIL, why);
+		if (rq[i].answer != NULL)
+			continue;
+		if (!last && !past(dl)) {
+			again = true; /* the owner gave up: ours to do */
+			continue;
 		}
+		snprintf(why, sizeof(why),
+		    "deadline passed waiting for a lookup of %s", rq[i].name);
+		rq[i].answer = bmx_answer_error(
+		    rq[i].name, rq[i].type, BMX_DNS_TEMPFAIL, why);
 	}
+	return again;
+}
+
+static void
+fetch(const struct bmx_resolver *r, struct req *rq, size_t n,
+    const struct timespec *dl, struct bmx_resolution *out)
+{
+	struct bmx_query *q;
+	size_t i, *idx, round = 0;
+
+	q = calloc(n ? n : 1, sizeof(*q));
+	idx = calloc(n ? n : 1, sizeof(*idx));
+	for (i = 0; i < n; i++) {
+		out->lookups++;
+		rq[i].answer = NULL;
+	}
+	while (fetch_round(r, rq, n, q, idx, dl, ++round == FETCH_ROUNDS, out))
+		;
 	for (i = 0; i < n; i++)
 		if (rq[i].answer != NULL &&
 		    rq[i].answer->status == BMX_DNS_TEMPFAIL &&

@@ -754,6 +754,47 @@ test_join_deadline(void **state)
 #define FLOOD 100000
 #define FLOOD_MAX 1000
 
+/* An owner whose own deadline passed abandons: a joiner with time left
+ * gets nothing at once (and looks up again) instead of the owner's
+ * failure; with a stale answer, everyone gets that. */
+static void
+test_abandon(void **state)
+{
+	struct bmx_cache *c = new_cache(100, 10, 3600, 600, 3600);
+	struct bmx_answer *a = NULL, *got, *fail, *old, *use;
+	struct bmx_cache_slot *owner, *j;
+	struct timespec dl;
+
+	(void)state;
+	owner = miss(c, "gone.org", A);
+	assert_int_equal(
+	    bmx_cache_lookup(c, "gone.org", A, &a, &j), BMX_CACHE_JOIN);
+	fail = failure("gone.org");
+	bmx_cache_abandon(c, owner, fail, &use);
+	assert_ptr_equal(use, fail); /* the owner's time is up */
+	bmx_answer_unref(use);
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += 3600; /* would hang the test if it waited */
+	assert_null(bmx_cache_wait(c, j, &dl));
+	/* the name is the joiner's to look up now */
+	owner = miss(c, "gone.org", A);
+	complete(c, owner, positive("gone.org", 100));
+
+	/* expired, and abandoned again: the stale answer for both */
+	old = (struct bmx_answer *)hit(c, "gone.org", A);
+	advance(100 * 1000);
+	owner = miss(c, "gone.org", A);
+	assert_int_equal(
+	    bmx_cache_lookup(c, "gone.org", A, &a, &j), BMX_CACHE_JOIN);
+	bmx_cache_abandon(c, owner, failure("gone.org"), &use);
+	assert_ptr_equal(use, old);
+	bmx_answer_unref(use);
+	got = bmx_cache_wait(c, j, &dl);
+	assert_ptr_equal(got, old);
+	bmx_answer_unref(got);
+	bmx_cache_free(c);
+}
+
 static void
 test_flood(void **state)
 {
@@ -1087,6 +1128,7 @@ main(void)
 		cmocka_unit_test(test_all_in_flight),
 		cmocka_unit_test(test_join_threads),
 		cmocka_unit_test(test_join_deadline),
+		cmocka_unit_test(test_abandon),
 		cmocka_unit_test(test_flood),
 		cmocka_unit_test(test_stale_recheck),
 		cmocka_unit_test(test_byte_budget),
