@@ -1,6 +1,12 @@
 /*
- * cache.c - shared DNS answer cache: hash table + LRU list under one
- * mutex, in-flight joins on one condition variable
+ * cache.c - shared DNS answer cache: shards, each a hash table and an
+ * LRU list under its own mutex, with in-flight joins on its own
+ * condition variable
+ *
+ * A name and type always go to the same shard (by their hash), so two
+ * threads that look up different names seldom wait for each other.  The
+ * bounds are split evenly over the shards, and each evicts its own least
+ * recently used entries.  A small cache has one shard: exact LRU.
  *
  * An entry exists while it holds an answer (fresh or stale) or while a
  * query for it is in flight.  In-flight entries are never evicted, so the
@@ -19,11 +25,14 @@
 
 struct entry;
 
+struct shard;
+
 struct bmx_cache_slot {
 	int refs;
 	bool done;
 	struct bmx_answer *result;
 	struct entry *entry; /* while in flight */
+	struct shard *shard;
 };
 
 struct entry {
@@ -40,15 +49,28 @@ struct entry {
 	char name[];
 };
 
-struct bmx_cache {
-	pthread_mutex_t lock;
+/* A shard of the cache; aligned so that two shards never share a cache
+ * line that their locks and counters are written in. */
+struct shard {
+	_Alignas(64) pthread_mutex_t lock;
 	pthread_cond_t done;
-	struct bmx_cache_config cfg;
 	struct entry **buckets;
 	size_t nbuckets;
 	struct entry *head, *tail;
 	size_t count, inflight;
+	size_t max_entries, max_bytes; /* its share of the bounds */
 	struct bmx_cache_stats st;
+};
+
+/* Shards: one below SHARD_MIN_ENTRIES entries, then as many as keep at
+ * least that many entries each, up to SHARDS_MAX. */
+#define SHARDS_MAX 64
+#define SHARD_MIN_ENTRIES 512
+
+struct bmx_cache {
+	struct bmx_cache_config cfg;
+	struct shard *shards;
+	size_t nshards;
 };
 
 static uint64_t
@@ -72,36 +94,67 @@ now_ms(const struct bmx_cache *c)
 				      bmx_now_ms();
 }
 
+/* Make one shard for max_entries and max_bytes (0: none). */
+static bool
+shard_init(struct shard *sh, size_t max_entries, size_t max_bytes)
+{
+	pthread_condattr_t ca;
+
+	sh->max_entries = max_entries > 0 ? max_entries : 1;
+	sh->max_bytes = max_bytes;
+	sh->nbuckets = 64;
+	while (sh->nbuckets < sh->max_entries && sh->nbuckets < (1U << 24))
+		sh->nbuckets *= 2;
+	sh->buckets = calloc(sh->nbuckets, sizeof(*sh->buckets));
+	if (sh->buckets == NULL)
+		return false;
+	pthread_mutex_init(&sh->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sh->done, &ca);
+	pthread_condattr_destroy(&ca);
+	return true;
+}
+
 struct bmx_cache *
 bmx_cache_new(const struct bmx_cache_config *cfg)
 {
 	struct bmx_cache *c;
-	pthread_condattr_t ca;
+	size_t i, n = 1, entries = cfg->max_entries ? cfg->max_entries : 1;
 
+	while (n < SHARDS_MAX && entries / (n * 2) >= SHARD_MIN_ENTRIES)
+		n *= 2;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
-	if (c->cfg.max_entries == 0)
-		c->cfg.max_entries = 1;
-	c->nbuckets = 64;
-	while (c->nbuckets < c->cfg.max_entries && c->nbuckets < (1U << 24))
-		c->nbuckets *= 2;
-	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
-	if (c->buckets == NULL) {
+	c->shards = aligned_alloc(64, n * sizeof(*c->shards));
+	if (c->shards == NULL) {
 		free(c);
 		return NULL;
 	}
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->done, &ca);
-	pthread_condattr_destroy(&ca);
+	memset(c->shards, 0, n * sizeof(*c->shards));
+	for (i = 0; i < n; i++) {
+		if (!shard_init(&c->shards[i], (entries + n - 1) / n,
+			cfg->max_bytes / n + (cfg->max_bytes % n != 0))) {
+			c->nshards = i;
+			bmx_cache_free(c);
+			return NULL;
+		}
+		c->nshards = i + 1;
+	}
 	return c;
 }
 
+/* The shard of a key: bits of the hash that pick no bucket. */
+static struct shard *
+shard_of(const struct bmx_cache *c, uint64_t h)
+{
+	return &c->shards[(h >> 40) & (c->nshards - 1)];
+}
+
 static void
-lru_unlink(struct bmx_cache *c, struct entry *e)
+lru_unlink(struct shard *c, struct entry *e)
 {
 	if (e->prev != NULL)
 		e->prev->next = e->next;
@@ -115,7 +168,7 @@ lru_unlink(struct bmx_cache *c, struct entry *e)
 }
 
 static void
-lru_push(struct bmx_cache *c, struct entry *e)
+lru_push(struct shard *c, struct entry *e)
 {
 	e->prev = NULL;
 	e->next = c->head;
@@ -127,7 +180,7 @@ lru_push(struct bmx_cache *c, struct entry *e)
 }
 
 static void
-set_answer(struct bmx_cache *c, struct entry *e, struct bmx_answer *a)
+set_answer(struct shard *c, struct entry *e, struct bmx_answer *a)
 {
 	c->st.bytes -= e->bytes;
 	bmx_answer_unref(e->answer);
@@ -138,7 +191,7 @@ set_answer(struct bmx_cache *c, struct entry *e, struct bmx_answer *a)
 }
 
 static void
-remove_entry(struct bmx_cache *c, struct entry *e)
+remove_entry(struct shard *c, struct entry *e)
 {
 	struct entry **pp = &c->buckets[e->hash & (c->nbuckets - 1)];
 
@@ -153,7 +206,7 @@ remove_entry(struct bmx_cache *c, struct entry *e)
 }
 
 static struct entry *
-find(struct bmx_cache *c, const char *name, uint16_t type, uint64_t h)
+find(struct shard *c, const char *name, uint16_t type, uint64_t h)
 {
 	struct entry *e;
 
@@ -166,11 +219,11 @@ find(struct bmx_cache *c, const char *name, uint16_t type, uint64_t h)
 
 /* Make room for one entry; false when every entry is in flight. */
 static bool
-make_room(struct bmx_cache *c)
+make_room(struct shard *c)
 {
 	struct entry *e;
 
-	while (c->count >= c->cfg.max_entries) {
+	while (c->count >= c->max_entries) {
 		for (e = c->tail; e != NULL && e->flight != NULL; e = e->prev)
 			;
 		if (e == NULL)
@@ -183,11 +236,11 @@ make_room(struct bmx_cache *c)
 
 /* Evict least recently used entries until the bytes fit the budget. */
 static void
-trim_bytes(struct bmx_cache *c)
+trim_bytes(struct shard *c)
 {
 	struct entry *e;
 
-	while (c->cfg.max_bytes > 0 && c->st.bytes > c->cfg.max_bytes) {
+	while (c->max_bytes > 0 && c->st.bytes > c->max_bytes) {
 		for (e = c->tail; e != NULL && e->flight != NULL; e = e->prev)
 			;
 		if (e == NULL)
@@ -199,16 +252,15 @@ trim_bytes(struct bmx_cache *c)
 
 /* The bytes e would count with answer a: can it be kept at all? */
 static bool
-fits(const struct bmx_cache *c, const struct entry *e,
-    const struct bmx_answer *a)
+fits(const struct shard *c, const struct entry *e, const struct bmx_answer *a)
 {
-	return c->cfg.max_bytes == 0 ||
+	return c->max_bytes == 0 ||
 	    sizeof(*e) + strlen(e->name) + 1 + bmx_answer_size(a) <=
-	    c->cfg.max_bytes;
+	    c->max_bytes;
 }
 
 static void
-serve(struct bmx_cache *c, struct entry *e, struct bmx_answer **answer)
+serve(struct shard *c, struct entry *e, struct bmx_answer **answer)
 {
 	lru_unlink(c, e);
 	lru_push(c, e);
@@ -221,66 +273,68 @@ bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
 {
 	uint64_t h = hash_key(name, type);
 	long long now = now_ms(c);
+	struct shard *sh = shard_of(c, h);
 	struct bmx_cache_slot *f;
 	struct entry *e;
 	size_t len;
 
 	*answer = NULL;
 	*slot = NULL;
-	pthread_mutex_lock(&c->lock);
-	e = find(c, name, type, h);
+	pthread_mutex_lock(&sh->lock);
+	e = find(sh, name, type, h);
 	if (e != NULL && e->answer != NULL && now < e->expires) {
-		c->st.hits++;
-		serve(c, e, answer);
-		pthread_mutex_unlock(&c->lock);
+		sh->st.hits++;
+		serve(sh, e, answer);
+		pthread_mutex_unlock(&sh->lock);
 		return BMX_CACHE_HIT;
 	}
 	/* a refresh failed a moment ago: do not ask again yet */
 	if (e != NULL && e->answer != NULL && e->flight == NULL &&
 	    now < e->recheck_at && now < e->stale_until) {
-		c->st.stale_served++;
-		c->st.stale_rechecks_suppressed++;
-		serve(c, e, answer);
-		pthread_mutex_unlock(&c->lock);
+		sh->st.stale_served++;
+		sh->st.stale_rechecks_suppressed++;
+		serve(sh, e, answer);
+		pthread_mutex_unlock(&sh->lock);
 		return BMX_CACHE_HIT;
 	}
 	if (e != NULL && e->flight != NULL) {
-		c->st.joins++;
+		sh->st.joins++;
 		e->flight->refs++;
 		*slot = e->flight;
-		pthread_mutex_unlock(&c->lock);
+		pthread_mutex_unlock(&sh->lock);
 		return BMX_CACHE_JOIN;
 	}
-	c->st.misses++;
+	sh->st.misses++;
 	if (e == NULL) {
 		len = strlen(name);
-		if (!make_room(c) ||
+		if (!make_room(sh) ||
 		    (e = calloc(1, sizeof(*e) + len + 1)) == NULL) {
-			pthread_mutex_unlock(&c->lock);
+			pthread_mutex_unlock(&sh->lock);
 			return BMX_CACHE_MISS;
 		}
 		memcpy(e->name, name, len + 1);
 		e->hash = h;
 		e->type = type;
-		e->hnext = c->buckets[h & (c->nbuckets - 1)];
-		c->buckets[h & (c->nbuckets - 1)] = e;
-		lru_push(c, e);
-		c->count++;
-		set_answer(c, e, NULL);
+		e->hnext = sh->buckets[h & (sh->nbuckets - 1)];
+		sh->buckets[h & (sh->nbuckets - 1)] = e;
+		lru_push(sh, e);
+		sh->count++;
+		set_answer(sh, e, NULL);
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
 		if (e->answer == NULL)
-			remove_entry(c, e);
-		pthread_mutex_unlock(&c->lock);
+			remove_entry(sh, e);
+		pthread_mutex_unlock(&sh->lock);
 		return BMX_CACHE_MISS;
 	}
 	f->refs = 1;
 	f->entry = e;
+	f->shard = sh;
 	e->flight = f;
-	c->inflight++;
+	sh->inflight++;
 	*slot = f;
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&sh->lock);
 	return BMX_CACHE_MISS;
 }
 
@@ -316,18 +370,20 @@ finish_slot(struct bmx_cache *c, struct bmx_cache_slot *slot,
     struct bmx_answer *answer, struct bmx_answer **use, bool abandon)
 {
 	long long now = now_ms(c);
+	struct shard *sh;
 	struct entry *e;
 	uint32_t ttl;
 
 	*use = answer;
 	if (slot == NULL)
 		return;
-	pthread_mutex_lock(&c->lock);
+	sh = slot->shard;
+	pthread_mutex_lock(&sh->lock);
 	e = slot->entry;
-	if (cacheable(answer) && !fits(c, e, answer)) {
+	if (cacheable(answer) && !fits(sh, e, answer)) {
 		/* used, never kept: not even the stale one it replaces */
-		c->st.too_big++;
-		set_answer(c, e, NULL);
+		sh->st.too_big++;
+		set_answer(sh, e, NULL);
 	} else if (cacheable(answer)) {
 		ttl = answer->ttl;
 		if (answer->status == BMX_DNS_OK) {
@@ -338,10 +394,10 @@ finish_slot(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		}
 		if (ttl < c->cfg.min_ttl)
 			ttl = c->cfg.min_ttl;
-		set_answer(c, e, bmx_answer_ref(answer));
+		set_answer(sh, e, bmx_answer_ref(answer));
 		/* a refreshed entry is a recently used one */
-		lru_unlink(c, e);
-		lru_push(c, e);
+		lru_unlink(sh, e);
+		lru_push(sh, e);
 		e->expires = now + (long long)ttl * 1000;
 		e->stale_until =
 		    e->expires + (long long)c->cfg.stale_ttl * 1000;
@@ -349,13 +405,13 @@ finish_slot(struct bmx_cache *c, struct bmx_cache_slot *slot,
 	} else if (e->answer != NULL && now < e->stale_until &&
 	    (answer == NULL || answer->status == BMX_DNS_TEMPFAIL ||
 		answer->status == BMX_DNS_MALFORMED)) {
-		c->st.stale_served++;
+		sh->st.stale_served++;
 		e->recheck_at = now + (long long)c->cfg.stale_recheck * 1000;
 		*use = bmx_answer_ref(e->answer);
 		bmx_answer_unref(answer);
 	} else if (e->answer != NULL && now >= e->stale_until) {
 		/* past its stale window: never served again, let it go */
-		set_answer(c, e, NULL);
+		set_answer(sh, e, NULL);
 	}
 	/* abandoned without a stale answer: joiners look up again */
 	slot->result = *use != NULL && !(abandon && *use == answer) ?
@@ -364,13 +420,13 @@ finish_slot(struct bmx_cache *c, struct bmx_cache_slot *slot,
 	slot->done = true;
 	slot->entry = NULL;
 	e->flight = NULL;
-	c->inflight--;
+	sh->inflight--;
 	if (e->answer == NULL)
-		remove_entry(c, e);
-	trim_bytes(c);
+		remove_entry(sh, e);
+	trim_bytes(sh);
 	slot_release(slot);
-	pthread_cond_broadcast(&c->done);
-	pthread_mutex_unlock(&c->lock);
+	pthread_cond_broadcast(&sh->done);
+	pthread_mutex_unlock(&sh->lock);
 }
 
 void
@@ -391,31 +447,54 @@ struct bmx_answer *
 bmx_cache_wait(struct bmx_cache *c, struct bmx_cache_slot *slot,
     const struct timespec *deadline)
 {
+	struct shard *sh = slot->shard;
 	struct bmx_answer *a = NULL;
 
-	pthread_mutex_lock(&c->lock);
+	(void)c;
+	pthread_mutex_lock(&sh->lock);
 	while (!slot->done) {
-		if (pthread_cond_timedwait(&c->done, &c->lock, deadline) != 0 &&
+		if (pthread_cond_timedwait(&sh->done, &sh->lock, deadline) !=
+			0 &&
 		    !slot->done)
 			break;
 	}
 	if (slot->done && slot->result != NULL)
 		a = bmx_answer_ref(slot->result);
 	slot_release(slot);
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&sh->lock);
 	return a;
 }
 
 void
 bmx_cache_get_stats(struct bmx_cache *c, struct bmx_cache_stats *st)
 {
-	pthread_mutex_lock(&c->lock);
-	*st = c->st;
-	st->entries = c->count;
-	st->inflight = c->inflight;
-	st->max_entries = c->cfg.max_entries;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	/* every shard locked at once (in order): one instant */
+	for (i = 0; i < c->nshards; i++)
+		pthread_mutex_lock(&c->shards[i].lock);
+	for (i = 0; i < c->nshards; i++) {
+		const struct shard *sh = &c->shards[i];
+
+		st->hits += sh->st.hits;
+		st->misses += sh->st.misses;
+		st->joins += sh->st.joins;
+		st->evictions += sh->st.evictions;
+		st->byte_evictions += sh->st.byte_evictions;
+		st->stale_served += sh->st.stale_served;
+		st->stale_rechecks_suppressed +=
+		    sh->st.stale_rechecks_suppressed;
+		st->too_big += sh->st.too_big;
+		st->purged += sh->st.purged;
+		st->bytes += sh->st.bytes;
+		st->entries += sh->count;
+		st->inflight += sh->inflight;
+	}
+	for (i = c->nshards; i-- > 0;)
+		pthread_mutex_unlock(&c->shards[i].lock);
+	st->max_entries = c->cfg.max_entries > 0 ? c->cfg.max_entries : 1;
 	st->max_bytes = c->cfg.max_bytes;
-	pthread_mutex_unlock(&c->lock);
 }
 
 /* The types the resolver asks for, which a purge drops. */
@@ -445,7 +524,7 @@ purge_add(struct purge_list *l, const char *name)
 
 /* Drop one entry; queue the names its answer leads to. */
 static void
-purge_entry(struct bmx_cache *c, struct entry *e, struct purge_list *l)
+purge_entry(struct shard *c, struct entry *e, struct purge_list *l)
 {
 	const struct bmx_answer *a = e->answer;
 	size_t i;
@@ -480,24 +559,70 @@ bmx_cache_purge(
 		snprintf(err, errlen, "out of memory");
 		return 0;
 	}
-	pthread_mutex_lock(&c->lock);
 	purge_add(&l, name);
 	for (i = 0; i < l.n; i++)
 		for (t = 0; t < sizeof(purge_types) / sizeof(purge_types[0]);
 		     t++) {
-			e = find(c, l.names[i], purge_types[t],
-			    hash_key(l.names[i], purge_types[t]));
-			if (e != NULL &&
-			    (e->answer != NULL || e->flight == NULL)) {
-				purge_entry(c, e, &l);
+			uint64_t h = hash_key(l.names[i], purge_types[t]);
+			struct shard *sh = shard_of(c, h);
+
+			pthread_mutex_lock(&sh->lock);
+			e = find(sh, l.names[i], purge_types[t], h);
+			if (e != NULL && e->answer != NULL) {
+				purge_entry(sh, e, &l);
 				dropped++;
 			}
+			pthread_mutex_unlock(&sh->lock);
 		}
-	pthread_mutex_unlock(&c->lock);
 	for (i = 0; i < l.n; i++)
 		free(l.names[i]);
 	free(l.names);
 	return dropped;
+}
+
+/* One shard's part of a dump: copies of its entries, most recent first. */
+struct dump_part {
+	struct bmx_cache_info *v;
+	size_t n, next;
+};
+
+static bool
+dump_shard(struct shard *sh, size_t max, long long now, struct dump_part *part,
+    size_t *total)
+{
+	size_t i, names = 0;
+	const struct entry *e;
+	char *p;
+
+	pthread_mutex_lock(&sh->lock);
+	*total += sh->count;
+	for (e = sh->head; e != NULL && part->n < max; e = e->next, part->n++)
+		names += strlen(e->name) + 1;
+	part->v = malloc(part->n * sizeof(*part->v) + names + 1);
+	if (part->v == NULL) {
+		pthread_mutex_unlock(&sh->lock);
+		return false;
+	}
+	p = (char *)(part->v + part->n);
+	for (e = sh->head, i = 0; i < part->n; e = e->next, i++) {
+		struct bmx_cache_info *v = &part->v[i];
+		size_t len = strlen(e->name) + 1;
+
+		memcpy(p, e->name, len);
+		v->name = p;
+		p += len;
+		v->type = e->type;
+		v->answered = e->answer != NULL;
+		v->status =
+		    e->answer != NULL ? e->answer->status : BMX_DNS_TEMPFAIL;
+		v->records = e->answer != NULL ? e->answer->n : 0;
+		v->ttl_ms = e->answer != NULL ? e->expires - now : 0;
+		v->stale_ms = e->answer != NULL ? e->stale_until - now : 0;
+		v->inflight = e->flight != NULL;
+		v->bytes = e->bytes;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return true;
 }
 
 bool
@@ -505,54 +630,49 @@ bmx_cache_dump(struct bmx_cache *c, size_t max,
     void (*fn)(const struct bmx_cache_info *e, void *arg), void *arg,
     size_t *total)
 {
-	struct bmx_cache_info *v = NULL;
+	struct dump_part *parts;
 	long long now = now_ms(c);
-	size_t i, n = 0, names = 0;
-	const struct entry *e;
-	char *p = NULL;
+	size_t i, shown = 0;
+	bool ok = true, more = true;
 
-	pthread_mutex_lock(&c->lock);
-	*total = c->count;
-	for (e = c->head; e != NULL && n < max; e = e->next, n++)
-		names += strlen(e->name) + 1;
-	if (n > 0 && (v = malloc(n * sizeof(*v) + names)) == NULL) {
-		pthread_mutex_unlock(&c->lock);
+	*total = 0;
+	parts = calloc(c->nshards, sizeof(*parts));
+	if (parts == NULL)
 		return false;
+	for (i = 0; i < c->nshards && ok; i++)
+		ok = dump_shard(&c->shards[i], max, now, &parts[i], total);
+	/* the shards in turn, each most recent first */
+	while (ok && more && shown < max) {
+		more = false;
+		for (i = 0; i < c->nshards && shown < max; i++)
+			if (parts[i].next < parts[i].n) {
+				fn(&parts[i].v[parts[i].next++], arg);
+				shown++;
+				more = true;
+			}
 	}
-	if (v != NULL)
-		p = (char *)(v + n);
-	for (e = c->head, i = 0; i < n; e = e->next, i++) {
-		size_t len = strlen(e->name) + 1;
-
-		memcpy(p, e->name, len);
-		v[i].name = p;
-		p += len;
-		v[i].type = e->type;
-		v[i].answered = e->answer != NULL;
-		v[i].status =
-		    e->answer != NULL ? e->answer->status : BMX_DNS_TEMPFAIL;
-		v[i].records = e->answer != NULL ? e->answer->n : 0;
-		v[i].ttl_ms = e->answer != NULL ? e->expires - now : 0;
-		v[i].stale_ms = e->answer != NULL ? e->stale_until - now : 0;
-		v[i].inflight = e->flight != NULL;
-		v[i].bytes = e->bytes;
-	}
-	pthread_mutex_unlock(&c->lock);
-	for (i = 0; i < n; i++)
-		fn(&v[i], arg);
-	free(v);
-	return true;
+	for (i = 0; i < c->nshards; i++)
+		free(parts[i].v);
+	free(parts);
+	return ok;
 }
 
 void
 bmx_cache_free(struct bmx_cache *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
-	while (c->head != NULL)
-		remove_entry(c, c->head);
-	pthread_cond_destroy(&c->done);
-	pthread_mutex_destroy(&c->lock);
-	free(c->buckets);
+	for (i = 0; i < c->nshards; i++) {
+		struct shard *sh = &c->shards[i];
+
+		while (sh->head != NULL)
+			remove_entry(sh, sh->head);
+		pthread_cond_destroy(&sh->done);
+		pthread_mutex_destroy(&sh->lock);
+		free(sh->buckets);
+	}
+	free(c->shards);
 	free(c);
 }

@@ -28,9 +28,9 @@
  * recently used entry is evicted to make room for either.  Entries whose
  * query is in flight are never evicted, so they may pass max_bytes by
  * their own size: at most max_entries * (the fixed part and a longest
- * name, about 350 bytes).  An answer that cannot fit max_bytes on its
- * own is used, not kept.  When every entry is in flight, a miss gets no
- * slot (slot NULL): the caller queries without caching.
+ * name, about 350 bytes).  An answer that cannot fit its shard's share
+ * of max_bytes on its own is used, not kept.  When every entry is in flight, a
+ * miss gets no slot (slot NULL): the caller queries without caching.
  *
  * Operations: bmx_cache_purge() drops what the cache knows of a domain
  * (its answers, those of its MX hosts and of CNAME targets);
@@ -38,10 +38,16 @@
  * while the caller's function runs; bmx_cache_get_stats() copies every
  * counter.
  *
- * Locking: one mutex guards the whole cache (table, LRU list, counters)
- * and one condition variable wakes the joiners; nothing blocks while the
- * mutex is held.  Answers are immutable and reference counted, so they
- * are used outside the lock.
+ * Locking: the cache is split into shards by the hash of (name, type):
+ * one shard below 1024 entries, then one per 512 entries or more, at
+ * most 64.  Each shard has its own mutex (its table, LRU list and
+ * counters) and its own condition variable for its joiners, so lookups
+ * of different names seldom wait for each other; nothing blocks while a
+ * mutex is held, and no thread holds two, but bmx_cache_get_stats(),
+ * which takes them all in order.  The bounds are split evenly over the
+ * shards, each evicting its own least recently used entries.  Answers
+ * are immutable and reference counted, so they are used outside the
+ * locks.
  *
  * Time: TTLs and the stale window are measured with bmx_now_ms()
  * (CLOCK_MONOTONIC), or with the clock given in the configuration (a
@@ -196,9 +202,10 @@ size_t bmx_cache_purge(
     struct bmx_cache *c, const char *domain, char *err, size_t errlen);
 
 /**
- * Show at most max entries, most recently used first.  They are copied
- * under the lock, which is released before fn is called; fn may use the
- * cache.
+ * Show at most max entries: the shards in turn, each most recently used
+ * first (one shard: exactly most recently used first).  They are copied
+ * under the shards' locks, which are released before fn is called; fn
+ * may use the cache.
  * @param fn called once per entry, with arg
  * @param total receives the number of entries the cache held
  * @return false when out of memory (fn was not called)

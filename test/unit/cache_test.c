@@ -1115,6 +1115,49 @@ test_dump(void **state)
 	bmx_cache_free(c);
 }
 
+/* A big cache is split into shards: the counters, the dump and a purge
+ * see all of them; the bounds hold over all of them. */
+static void
+test_shards(void **state)
+{
+	static const char *const mx[] = { "big.org. 300 IN MX 10 h1.big.org.",
+		"big.org. 300 IN MX 20 h2.big.org.",
+		"big.org. 300 IN MX 30 h3.big.org.", NULL };
+	struct bmx_cache *c = new_cache_full(20000, 10, 3600, 600, 0, 0, 0);
+	struct dump_seen d = { c, 0, { { 0 } }, { "" } };
+	struct bmx_cache_stats st;
+	size_t i, total = 0;
+	char name[64], err[256];
+
+	(void)state;
+	for (i = 0; i < 30000; i++) {
+		snprintf(name, sizeof(name), "n%zu.org", i);
+		fill(c, name, positive(name, 300));
+	}
+	get_stats(c, &st);
+	assert_true(st.entries <= 20000);
+	assert_true(st.entries >= 19000); /* each shard evicts its own */
+	assert_int_equal(st.evictions, 30000 - st.entries);
+	assert_int_equal(st.misses, 30000);
+	assert_true(cached(c, "n29999.org"));
+	assert_false(cached(c, "n0.org"));
+	fill(c, "big.org", mx_reply("big.org", mx));
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "h%zu.big.org", i);
+		fill(c, name, positive(name, 300));
+	}
+	assert_true(bmx_cache_dump(c, 4, dump_one, &d, &total));
+	assert_int_equal(d.n, 4);
+	get_stats(c, &st);
+	assert_int_equal(total, st.entries);
+	assert_int_equal(bmx_cache_purge(c, "big.org", err, sizeof(err)), 4);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "h%zu.big.org", i);
+		assert_false(cached(c, name));
+	}
+	bmx_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -1134,6 +1177,7 @@ main(void)
 		cmocka_unit_test(test_byte_budget),
 		cmocka_unit_test(test_purge),
 		cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_shards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
