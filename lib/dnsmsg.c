@@ -334,7 +334,10 @@ add_mx(struct builder *b, uint16_t pref, const char *host)
 	size_t i, j;
 	char *h;
 
-	if (b->n == BMX_DNS_RR_MAX && pref >= b->pref[BMX_DNS_RR_MAX - 1]) {
+	/* a name that only escapes make longer than a domain can be
+	 * (bytes no host name has): not kept, counted as left out */
+	if (strlen(host) > BMX_DOMAIN_MAX ||
+	    (b->n == BMX_DNS_RR_MAX && pref >= b->pref[BMX_DNS_RR_MAX - 1])) {
 		b->dropped++;
 		return;
 	}
@@ -459,7 +462,8 @@ bmx_dnsmsg_parse(const uint8_t *wire, size_t len, uint16_t id,
 			b->status = BMX_DNS_NXDOMAIN;
 			no_records(b);
 			b->ttl = negative_ttl(p);
-		} else if (b->n == 0) {
+		} else if (b->n == 0 && b->dropped == 0) {
+			/* records left out are records: not NODATA */
 			b->status = BMX_DNS_NODATA;
 			b->chase = b->ncnames > 0 && !has_soa(p);
 			b->ttl = b->chase ? 0 : negative_ttl(p);
@@ -520,6 +524,45 @@ in_chain(const struct bmx_answer *a, const char *name)
 		if (strcmp(a->cnames[i], name) == 0)
 			return true;
 	return false;
+}
+
+struct bmx_answer *
+bmx_answer_keep(struct bmx_answer *a, size_t max)
+{
+	struct builder *b;
+	struct bmx_answer *k;
+	size_t i;
+
+	if (a == NULL || a->n <= max)
+		return a;
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return a; /* all of it, then: still bounded */
+	b->status = a->status;
+	b->qtype = a->qtype;
+	snprintf(b->qname, sizeof(b->qname), "%s", a->qname);
+	for (i = 0; i < a->ncnames; i++)
+		snprintf(
+		    b->cnames[i], sizeof(b->cnames[i]), "%s", a->cnames[i]);
+	b->ncnames = a->ncnames;
+	b->chase = a->chase;
+	b->ttl = a->ttl;
+	b->n = max;
+	b->dropped = a->dropped + (a->n - max);
+	for (i = 0; i < max; i++)
+		if (a->mx != NULL) {
+			b->pref[i] = a->mx[i].preference;
+			b->hosts[i] = (char *)a->mx[i].host; /* only read */
+		} else {
+			b->addrs[i] = a->addrs[i];
+		}
+	snprintf(b->why, sizeof(b->why), "%s", a->why);
+	k = build(b);
+	free(b);
+	if (k == NULL)
+		return a;
+	bmx_answer_unref(a);
+	return k;
 }
 
 struct bmx_answer *

@@ -36,7 +36,10 @@
 #define BMX_DNS_TYPE_AAAA 28
 
 /** Records kept from one answer: the best MX records by preference, or
- * the first distinct addresses; the others are counted in dropped. */
+ * the first distinct addresses; the others are counted in dropped, and
+ * so are MX records whose target's text (escapes included) is longer
+ * than BMX_DOMAIN_MAX: no host name is, and such names would make an
+ * answer four times bigger than its bytes. */
 #define BMX_DNS_RR_MAX 256
 /** Size of a buffer that holds any query bmx_dnsmsg_query() writes. */
 #define BMX_DNS_QUERY_MAX 512
@@ -120,6 +123,16 @@ enum bmx_dnsmsg_result bmx_dnsmsg_parse(const uint8_t *wire, size_t len,
  */
 struct bmx_answer *bmx_answer_error(const char *qname, uint16_t qtype,
     enum bmx_dns_status status, const char *why);
+
+/**
+ * Keep only the first max records of an answer (the best MX records,
+ * the first addresses): what a decision uses.  The others are counted in
+ * dropped, as those bmx_dnsmsg_parse() left out.
+ * @param a an answer (its reference is taken), or NULL
+ * @return a (n <= max, NULL, or out of memory), or a new answer with
+ *     one reference (a's is dropped)
+ */
+struct bmx_answer *bmx_answer_keep(struct bmx_answer *a, size_t max);
 
 /**
  * Follow a CNAME across answers: join an answer that stops at a CNAME

@@ -133,6 +133,10 @@ fetch_round(const struct bmx_resolver *r, struct req *rq, size_t n,
 	for (i = 0; i < nq; i++) {
 		struct req *x = &rq[idx[i]];
 
+		/* what a decision uses, and nothing more, is kept */
+		q[i].answer = bmx_answer_keep(q[i].answer,
+		    q[i].type == BMX_DNS_TYPE_MX ? (r->max_mx ? r->max_mx : 1) :
+						   r->max_addrs);
 		if (r->cache == NULL)
 			x->answer = q[i].answer;
 		else if (q[i].timed_out)
@@ -399,7 +403,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		out->mx_total = out->mx->n + out->mx->dropped;
 		n = out->mx->n < max_mx ? out->mx->n : max_mx;
 		out->mx_limited = out->mx_total > n;
-		out->hosts = calloc(n, sizeof(*out->hosts));
+		out->hosts = calloc(n ? n : 1, sizeof(*out->hosts));
 		if (out->hosts == NULL)
 			goto done;
 		for (i = 0; i < n; i++)

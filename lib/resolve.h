@@ -16,9 +16,13 @@
  * - then A and AAAA of every host, all at once (one round trip), with
  *   their CNAMEs followed.
  *
- * Lookups go through the shared cache when there is one.  One deadline
- * covers the whole resolution.  Limits that are hit are recorded in the
- * result, never silently passed.
+ * Lookups go through the shared cache when there is one; an answer keeps
+ * only what a decision uses (the best max_mx MX records, the first
+ * max_addrs addresses: bmx_answer_keep()), so a hostile answer costs the
+ * cache no more than a plain one.  A joiner whose owner's deadline passed
+ * looks the name up again within its own.  One deadline covers the whole
+ * resolution.  Limits that are hit are recorded in the result, never
+ * silently passed.
  *
  * Ownership: struct bmx_resolution holds references to answers and an
  * array of hosts; bmx_resolution_clear() frees them.  The config is

@@ -1158,6 +1158,42 @@ test_shards(void **state)
 	bmx_cache_free(c);
 }
 
+/* bmx_answer_keep(): what a decision uses of an answer, the rest
+ * counted as left out (lib/dnsmsg). */
+static void
+test_answer_keep(void **state)
+{
+	char rrs_text[40][80];
+	const char *rrs[41];
+	struct bmx_answer *a, *k;
+	size_t i, big;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(rrs_text[i], sizeof(rrs_text[i]),
+		    "keep.org. 300 IN MX %zu mx%zu.keep.org.", 40 - i, i);
+		rrs[i] = rrs_text[i];
+	}
+	rrs[40] = NULL;
+	a = mx_reply("keep.org", rrs);
+	assert_int_equal(a->n, 40);
+	big = bmx_answer_size(a);
+	assert_ptr_equal(bmx_answer_keep(a, 40), a);
+	k = bmx_answer_keep(a, 32);
+	assert_ptr_not_equal(k, a);
+	assert_int_equal(k->n, 32);
+	assert_int_equal(k->dropped, 8);
+	assert_int_equal(k->status, BMX_DNS_OK);
+	assert_int_equal(k->ttl, 300);
+	assert_string_equal(k->qname, "keep.org");
+	for (i = 0; i < 32; i++)
+		assert_int_equal(k->mx[i].preference, i + 1);
+	assert_string_equal(k->mx[0].host, "mx39.keep.org");
+	assert_true(bmx_answer_size(k) < big);
+	bmx_answer_unref(k);
+	assert_null(bmx_answer_keep(NULL, 1));
+}
+
 int
 main(void)
 {
@@ -1178,6 +1214,7 @@ main(void)
 		cmocka_unit_test(test_purge),
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_shards),
+		cmocka_unit_test(test_answer_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
