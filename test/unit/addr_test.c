@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "resolve.h"
 
 #define OK BMX_ADDR_OK
 #define SYNTAX BMX_ADDR_SYNTAX
@@ -412,6 +413,63 @@ test_routes(void **state)
 		if (strcmp(got, c->routes) != 0)
 			fail_msg("\"%s\": want routes \"%s\", got \"%s\"",
 			    c->in, c->routes, got);
+	}
+}
+
+/* MX targets that are addresses: literals, and what inet_aton reads. */
+static void
+test_mx_literal(void **state)
+{
+	static const struct {
+		const char *name, *want; /* want NULL: a name */
+	} mx[] = {
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "[127.0.0.1]", "127.0.0.1" },
+		{ "[IPv6:::1]", "::1" },
+		{ "127.1", "127.0.0.1" },
+		{ "127.0.1", "127.0.0.1" },
+		{ "2130706433", "127.0.0.1" },
+		{ "0x7f.0.0.1", "127.0.0.1" },
+		{ "0X7F.1", "127.0.0.1" },
+		{ "0177.0.0.1", "127.0.0.1" },
+		{ "010.0.0.1", "8.0.0.1" },
+		{ "0x7f000001", "127.0.0.1" },
+		{ "10.0x10203", "10.1.2.3" },
+		{ "0", "0.0.0.0" },
+		{ "4294967295", "255.255.255.255" },
+		{ "4294967296", NULL },
+		{ "256.1", NULL },
+		{ "1.2.65536", NULL },
+		{ "1.2.3.256", NULL },
+		{ "1.2.3.4.5", NULL },
+		{ "08.0.0.1", NULL },
+		{ "0x", NULL },
+		{ "0x7g.0.0.1", NULL },
+		{ "127..1", NULL },
+		{ "127.1.", NULL },
+		{ "", NULL },
+		{ "mail.example.com", NULL },
+		{ "1e2", NULL },
+		{ "[127.1]", NULL },
+	};
+	char buf[BMX_IP_STRLEN];
+	struct bmx_ip ip;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mx) / sizeof(mx[0]); i++) {
+		bool got = bmx_mx_literal(mx[i].name, &ip);
+
+		if (got != (mx[i].want != NULL))
+			fail_msg("\"%s\": want %s, got %s", mx[i].name,
+			    mx[i].want ? mx[i].want : "a name",
+			    got ? bmx_ip_format(&ip, buf, sizeof(buf)) :
+				  "a name");
+		if (got &&
+		    strcmp(bmx_ip_format(&ip, buf, sizeof(buf)), mx[i].want) !=
+			0)
+			fail_msg("\"%s\": want %s, got %s", mx[i].name,
+			    mx[i].want, buf);
 	}
 }
 
@@ -867,6 +925,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_mx_literal),
 		cmocka_unit_test(test_literal_family),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_hostile),
