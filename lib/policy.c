@@ -264,6 +264,20 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 	return true;
 }
 
+/* The host's name for a reply: none for a literal, which the address
+ * that follows shows already, unless inet_aton read it ("127.1"). */
+static const char *
+host_label(const struct bmx_host *h)
+{
+	struct bmx_ip ip;
+
+	if (h->kind != BMX_HOST_LITERAL)
+		return h->name;
+	if (h->name[0] == '[' || bmx_ip_parse(h->name, &ip))
+		return "";
+	return h->name;
+}
+
 /* The refusal for a special-use MX host. */
 static void
 pick_special(
@@ -315,15 +329,14 @@ pick_self(const char *rcpt, const struct bmx_resolution *res,
 		    "MX host %s%s is this server and a more preferred MX host "
 		    "of %s failed: unable to find the primary relay; try "
 		    "again later",
-		    h->kind == BMX_HOST_LITERAL ? "" : h->name, where,
-		    res->domain);
+		    host_label(h), where, res->domain);
 		return true;
 	}
 	snprintf(j->class_name, sizeof(j->class_name), "self");
 	set(j, BMX_OUTCOME_SELF, 554, "5.4.6", rcpt,
 	    "MX host %s%s is this server: mail for %s would loop back to "
 	    "myself",
-	    h->kind == BMX_HOST_LITERAL ? "" : h->name, where, res->domain);
+	    host_label(h), where, res->domain);
 	return true;
 }
 
@@ -380,10 +393,8 @@ pick(const struct bmx_policy *p, const char *rcpt,
 			return;
 		}
 		j->host = f->bogus_host;
-		snprintf(who, sizeof(who), "MX host %s",
-		    f->bogus_host->kind == BMX_HOST_LITERAL ?
-			"" :
-			f->bogus_host->name);
+		snprintf(
+		    who, sizeof(who), "MX host %s", host_label(f->bogus_host));
 		reject_address(p, rcpt, who, f->bogus, j);
 		return;
 	}
