@@ -537,7 +537,7 @@ class Test:
             ("ESMTP parameters after the address", b"<user@hot.de>",
              hot("user@hot.de"), (b"NOTIFY=NEVER", b"ORCPT=rfc822;%n\r\n")),
             ("a hostile {rcpt_host} starting with '['", b"<user@hot.de>",
-             CONTINUE, (), b"[%n\r\n"),
+             hot("user@hot.de"), (), b"[%n\r\n"),
             ("a hostile {rcpt_mailer}", b"<user@hot.de>", hot("user@hot.de"),
              (), None, b"smtp\r\n%n%s"),
             ("an empty {rcpt_mailer}", b"<user@hot.de>", hot("user@hot.de"),
@@ -646,7 +646,7 @@ class Test:
         s = session(self.port)
         s.macro(SMFIC_RCPT, (b"{rcpt_host}", b"[" + b"h" * 60000))
         check_reply("RCPT with a {rcpt_host} macro of 60 KB",
-                    s.rcpt(b"<user@hot.de>", host=b"[x]"), CONTINUE)
+                    s.rcpt(b"<user@hot.de>", host=b"[x]"), hot("user@hot.de"))
         s.quit()
 
         # A length of 0 (no command byte at all): libmilter reads the
