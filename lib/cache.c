@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cache.h"
-#include "query.h"
+#include "clock.h"
 
 struct entry;
 
