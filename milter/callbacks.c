@@ -218,7 +218,9 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 		    r->addr.mailbox :
 		    unbracket(addr, to, sizeof(to)),
 		to, sizeof(to)),
-	    r->domain[0] ? r->domain : "-",
+	    j->d.domain[0]   ? j->d.domain :
+		r->domain[0] ? r->domain :
+			       "-",
 	    j->host != NULL && j->host->name != NULL ? j->host->name : "-",
 	    a[0] ? a : "-", j->class_name[0] ? j->class_name : "-",
 	    bmx_outcome_name(j->d.outcome), j->why[0] ? " why=" : "", j->why,
@@ -285,6 +287,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	const char *skip;
 	sfsistat rc;
 	char buf[600], qbuf[64];
+	size_t k;
 
 	if (s == NULL) {
 		/* no connect callback (an MTA that skipped it) */
@@ -317,6 +320,8 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 		bmx_engine_decide_sender(st->engine, addr, &r);
 	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
 	log_warnings(ctx, s, &r.j, addr);
+	for (k = 0; k < r.nroutes; k++)
+		log_warnings(ctx, s, &r.routes[k].j, addr);
 	rc = answer(ctx, s, st, &r);
 	bmx_result_clear(&r);
 	bmx_state_put(st);

@@ -74,6 +74,9 @@ rcpt(conn, "n@nx.de", SMFIR_REPLYCODE)
 rcpt(conn, "again@good.de", SMFIR_CONTINUE)
 rcpt(conn, "lit@[127.0.0.1]", SMFIR_REPLYCODE, "smtp", "[127.0.0.1]")
 rcpt(conn, "bad@hot..de", SMFIR_REPLYCODE)
+-- A routing domain in the local part (Postfix names it in {rcpt_host}).
+rcpt(conn, "user%hot.de@good.de", SMFIR_REPLYCODE, "smtp", "hot.de")
+rcpt(conn, "user%good.de@good.de", SMFIR_CONTINUE, "smtp", "good.de")
 -- Skipped: not routed by MX, or exempt.
 rcpt(conn, "local@hot.de", SMFIR_CONTINUE, "local")
 rcpt(conn, "virtual@hot.de", SMFIR_CONTINUE, "virtual")

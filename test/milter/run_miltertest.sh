@@ -76,6 +76,7 @@ want_log '550 5.1.2 <n@nx.de>: Recipient address rejected: Domain nx.de does not
 want_log '554 5.7.1 <lit@[127.0.0.1]>: Recipient address rejected: Address literal [127.0.0.1] is in loopback network'
 want_log '501 5.1.3 <bad@hot..de>: Recipient address rejected: Bad recipient address syntax'
 want_log 'skip: RCPT from client.test[198.51.100.7]: to=<local@hot.de>: mailer not routed by MX'
+want_log 'reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <user%hot.de@good.de>: Recipient address rejected: Routed to hot.de by the percent hack: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122); to=<user%hot.de@good.de> domain=hot.de mx=null.hot.de address=127.0.0.1 class=loopback outcome=bogus'
 want_log 'reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <smart@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1]'
 want_log '554 5.7.1 <nohost@hot.de>: Recipient address rejected'
 want_log '554 5.7.1 <named@hot.de>: Recipient address rejected'
