@@ -174,6 +174,24 @@ judge_route(struct bmx_engine *e, const char *mailbox,
 	bmx_policy_judge(&e->policy, mailbox, &rr->res, &rr->j);
 }
 
+/* Does the written domain look like a local domain that routes on: a
+ * loop to this server, a null MX, no DNS, a special-use name
+ * (localhost, *.local)?  None of these is a remote destination. */
+static bool
+written_local(const struct bmx_result *out)
+{
+	switch (out->j.d.outcome) {
+	case BMX_OUTCOME_SELF:
+	case BMX_OUTCOME_NULLMX:
+	case BMX_OUTCOME_UNDELIVERABLE:
+		return true;
+	case BMX_OUTCOME_BOGUS:
+		return out->resolved && out->res.special_rule != NULL;
+	default:
+		return false;
+	}
+}
+
 /* Which domain decides (0: the written one, k + 1: routes[k]); see the
  * rules in engine.h. */
 static size_t
@@ -182,7 +200,7 @@ pick_domain(const struct bmx_result *out)
 	enum bmx_outcome w = out->j.d.outcome;
 	size_t k;
 
-	if (w == BMX_OUTCOME_BOGUS)
+	if (w == BMX_OUTCOME_BOGUS && !written_local(out))
 		return 0;
 	for (k = 0; k < out->nroutes; k++)
 		if (out->routes[k].j.d.outcome == BMX_OUTCOME_BOGUS)
@@ -206,7 +224,6 @@ decide_routes(struct bmx_engine *e, struct bmx_result *out, long long t0)
 	const struct bmx_route *rt;
 	struct bmx_judgement *from;
 	char detail[BMX_REPLY_MAX];
-	enum bmx_outcome w;
 	size_t k;
 
 	out->routes = calloc(out->addr.nroutes, sizeof(*out->routes));
@@ -229,11 +246,8 @@ decide_routes(struct bmx_engine *e, struct bmx_result *out, long long t0)
 		    &out->routes[k]);
 	out->decided_by = pick_domain(out);
 	if (out->decided_by == 0) {
-		/* a local domain that routes on: its own loop, null MX or
-		 * missing DNS refuse nothing */
-		w = out->j.d.outcome;
-		if (w == BMX_OUTCOME_SELF || w == BMX_OUTCOME_NULLMX ||
-		    w == BMX_OUTCOME_UNDELIVERABLE) {
+		/* a local domain that routes on refuses nothing itself */
+		if (written_local(out)) {
 			out->j.d.outcome = BMX_OUTCOME_ACCEPT;
 			out->j.d.verdict = BMX_VERDICT_ACCEPT;
 			out->j.d.code = 0;

@@ -13,13 +13,14 @@
  * one deadline.  Which of them the MTA routes by depends on its own
  * configuration (is "local" its own domain?), which the milter does not
  * see, so:
- *   - any of them in a reject class refuses the recipient, and the
- *     reply names that domain ("Routed to hot.de by the percent hack:
- *     MX host ...");
+ *   - any of them in a reject class (the written domain: by its DNS)
+ *     refuses the recipient, and the reply names that domain ("Routed
+ *     to hot.de by the percent hack: MX host ...");
  *   - else the written domain's verdict stands, except that its loop to
- *     this server, its null MX and its missing DNS do not refuse when
- *     the recipient names routing domains: that is what a local domain
- *     that routes on looks like;
+ *     this server, its null MX, its missing DNS and a special-use name
+ *     (localhost, *.local, *.test) do not refuse when the recipient
+ *     names routing domains: that is what a local domain that routes
+ *     on looks like;
  *   - else a routing domain whose DNS failed temporarily defers (451):
  *     what it hides is not known;
  *   - else the recipient is accepted.

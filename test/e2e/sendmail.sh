@@ -219,6 +219,14 @@ e2e_expect "DNS failure deferred with 451" \
 	--to t@servfail.de --quit-after RCPT
 e2e_expect "exempt domain accepted" '<-  250 2.1.5 <user@exempt.de>... Recipient ok' \
 	--to user@exempt.de --quit-after RCPT
+# The percent hack on this host's own name: Sendmail strips it and sends
+# to hot.de; refused, the reply naming hot.de.
+e2e_expect "percent hack on the local domain refused" \
+	'554 5.7.1 <user%hot.de@mx.bogusmx.test>: Recipient address rejected: Routed to hot.de by the percent hack: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122)' \
+	--to 'user%hot.de@mx.bogusmx.test' --quit-after RCPT
+e2e_expect "percent hack to a good domain accepted" \
+	'<-  250 2.1.5 <user%good.de@mx.bogusmx.test>... Recipient ok' \
+	--to 'user%good.de@mx.bogusmx.test' --quit-after RCPT
 # Sendmail's local mailer: not routed by MX, so not checked.
 e2e_expect "local recipient skipped" '<-  250 2.1.5 <root@mx.bogusmx.test>... Recipient ok' \
 	--to root@mx.bogusmx.test --quit-after RCPT
