@@ -12,6 +12,10 @@
 # the test milter, and the sendmail binary runs as a daemon on a
 # loopback high port with its own queue; swaks is the client.
 #
+# Mail for other hosts goes to a smart host (SMART_HOST, Sendmail's relay
+# mailer, {rcpt_host} [smarthost.bogusmx.test]), as on the web servers
+# where backscatter starts: its recipients are checked all the same.
+#
 # Nothing leaves loopback and nothing is delivered:
 #  - the milter asks only ldns-testns on 127.0.0.1;
 #  - sendmail runs in its own mount namespace (unshare -m) where
@@ -146,6 +150,7 @@ define(\`confPID_FILE', \`$sm/sendmail.pid')dnl
 define(\`confHELP_FILE', \`')dnl
 define(\`confTO_IDENT', \`0')dnl
 define(\`confMILTER_LOG_LEVEL', \`6')dnl
+define(\`SMART_HOST', \`[smarthost.bogusmx.test]')dnl
 FEATURE(\`nocanonify')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`no_default_msa')dnl
