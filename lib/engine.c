@@ -175,11 +175,21 @@ judge_route(struct bmx_engine *e, const char *mailbox,
 }
 
 /* Does the written domain look like a local domain that routes on: a
- * loop to this server, a null MX, no DNS, a special-use name
- * (localhost, *.local)?  None of these is a remote destination. */
+ * routing form in the local part, and a loop to this server, a null MX,
+ * no DNS or a special-use name (localhost, *.local)?  None of these is
+ * a remote destination. */
 static bool
 written_local(const struct bmx_result *out)
 {
+	size_t k;
+
+	/* only a form in the local part routes on from the written
+	 * domain; after a source route it is the last stop */
+	for (k = 0; k < out->addr.nroutes; k++)
+		if (out->addr.routes[k].form != BMX_ROUTE_SOURCE)
+			break;
+	if (k == out->addr.nroutes)
+		return false;
 	switch (out->j.d.outcome) {
 	case BMX_OUTCOME_SELF:
 	case BMX_OUTCOME_NULLMX:

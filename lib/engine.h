@@ -18,9 +18,10 @@
  *     to hot.de by the percent hack: MX host ...");
  *   - else the written domain's verdict stands, except that its loop to
  *     this server, its null MX, its missing DNS and a special-use name
- *     (localhost, *.local, *.test) do not refuse when the recipient
+ *     (localhost, *.local, *.test) do not refuse when its local part
  *     names routing domains: that is what a local domain that routes
- *     on looks like;
+ *     on looks like (after a source route, the written domain is the
+ *     last stop: its verdict stands whole);
  *   - else a routing domain whose DNS failed temporarily defers (451):
  *     what it hides is not known;
  *   - else the recipient is accepted.
