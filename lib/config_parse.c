@@ -16,6 +16,7 @@
  * its CFG_* lines to check the manual and the sample file.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,58 +423,68 @@ check_domains(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* A next hop as the MTA names it in {rcpt_host}: "[host]", "[host]:port",
- * "host": printable ASCII without spaces, brackets closed. */
+/* Every item of a list must pass ok(); else "KEY: \"VALUE\": what". */
 static int
-check_next_hops(cfg_t *cfg, cfg_opt_t *opt)
+check_each(
+    cfg_t *cfg, cfg_opt_t *opt, bool (*ok)(const char *), const char *what)
 {
 	char name[128];
-	const unsigned char *p;
 	unsigned i;
 
 	for (i = 0; i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 
-		for (p = (const unsigned char *)v; *p != '\0'; p++)
-			if (*p <= ' ' || *p >= 0x7f)
-				break;
-		if (*v == '\0' || *p != '\0' ||
-		    (v[0] == '[' && strchr(v, ']') == NULL)) {
-			fail(cfg,
-			    "%s: \"%s\": a next hop is printable ASCII without "
-			    "spaces, as the mail server names it: \"[host]\", "
-			    "\"[host]:port\" or \"host\"",
-			    where(cfg, opt, name, sizeof(name)), v);
+		if (!ok(v)) {
+			fail(cfg, "%s: \"%s\": %s",
+			    where(cfg, opt, name, sizeof(name)), v, what);
 			return -1;
 		}
 	}
 	return 0;
 }
 
+/* A next hop as the MTA names it in {rcpt_host}: "[host]", "[host]:port",
+ * "host": printable ASCII without spaces, brackets closed. */
+static bool
+next_hop_ok(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	return *v != '\0' && (v[0] != '[' || strchr(v, ']') != NULL);
+}
+
+static int
+check_next_hops(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return check_each(cfg, opt, next_hop_ok,
+	    "a next hop is printable ASCII without spaces, as the mail "
+	    "server names it: \"[host]\", \"[host]:port\" or \"host\"");
+}
+
 /* A mailer, or MTA:mailer for one MTA only ("postfix:relay"). */
+static bool
+mailer_ok(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (v[0] == '\0')
+		return false;
+	if (colon == NULL)
+		return true;
+	return (strncmp(v, "postfix:", 8) == 0 ||
+		   strncmp(v, "sendmail:", 9) == 0) &&
+	    colon[1] != '\0';
+}
+
 static int
 check_mailers(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char name[128];
-	const char *v, *colon;
-	unsigned i;
-
-	for (i = 0; i < cfg_opt_size(opt); i++) {
-		v = cfg_opt_getnstr(opt, i);
-		colon = strchr(v, ':');
-		if (v[0] == '\0' ||
-		    (colon != NULL &&
-			((strncmp(v, "postfix:", 8) != 0 &&
-			     strncmp(v, "sendmail:", 9) != 0) ||
-			    colon[1] == '\0'))) {
-			fail(cfg,
-			    "%s: \"%s\": a mailer is a name, or postfix:name "
-			    "or sendmail:name for one mail server only",
-			    where(cfg, opt, name, sizeof(name)), v);
-			return -1;
-		}
-	}
-	return 0;
+	return check_each(cfg, opt, mailer_ok,
+	    "a mailer is a name, or postfix:name or sendmail:name for one "
+	    "mail server only");
 }
 
 static int

@@ -263,26 +263,25 @@ host_label(const struct bmx_host *h)
 	return h->name;
 }
 
-/* The refusal for a special-use MX host. */
+/*
+ * The refusal for a special-use name: what ("MX host", "Domain") name
+ * is, or is an alias of special (under rule), and never what it should
+ * be (", never a public mail exchanger").
+ */
 static void
-pick_special(
-    const char *rcpt, const struct bmx_host *special, struct bmx_judgement *j)
+reject_special(struct bmx_judgement *j, const char *rcpt, const char *what,
+    const char *name, const char *special, const char *rule, const char *never)
 {
-	j->host = special;
 	snprintf(j->class_name, sizeof(j->class_name), "%s",
-	    strcmp(special->special_rule, "localhost") == 0 ? "loopback" :
-							      "special-use");
-	if (special->special_name == special->name)
+	    strcmp(rule, "localhost") == 0 ? "loopback" : "special-use");
+	if (special == name)
 		set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-		    "MX host %s is a special-use name, never a public mail "
-		    "exchanger (%s)",
-		    special->name, special_rfc(special->special_rule));
+		    "%s %s is a special-use name%s (%s)", what, name, never,
+		    special_rfc(rule));
 	else
 		set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-		    "MX host %s is an alias of %s, a special-use name, never "
-		    "a public mail exchanger (%s)",
-		    special->name, special->special_name,
-		    special_rfc(special->special_rule));
+		    "%s %s is an alias of %s, a special-use name%s (%s)", what,
+		    name, special, never, special_rfc(rule));
 }
 
 /*
@@ -374,7 +373,10 @@ pick(const struct bmx_policy *p, const char *rcpt,
 	if (j->nbogus > 0 && (p->mode == BMX_MODE_ANY || j->nusable == 0)) {
 		if (f->bogus == NULL ||
 		    (f->special != NULL && f->special < f->bogus_host)) {
-			pick_special(rcpt, f->special, j);
+			j->host = f->special;
+			reject_special(j, rcpt, "MX host", f->special->name,
+			    f->special->special_name, f->special->special_rule,
+			    ", never a public mail exchanger");
 			return;
 		}
 		j->host = f->bogus_host;
@@ -435,21 +437,9 @@ bmx_policy_judge(const struct bmx_policy *p, const char *rcpt,
 	memset(out, 0, sizeof(*out));
 	snprintf(out->d.domain, sizeof(out->d.domain), "%s", res->domain);
 	if (res->special_rule != NULL) {
-		snprintf(out->class_name, sizeof(out->class_name), "%s",
-		    strcmp(res->special_rule, "localhost") == 0 ?
-			"loopback" :
-			"special-use");
-		if (res->special_name == res->domain)
-			set(out, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-			    "Domain %s is a special-use name that never "
-			    "receives mail (%s)",
-			    res->domain, special_rfc(res->special_rule));
-		else
-			set(out, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-			    "Domain %s is an alias of %s, a special-use name "
-			    "that never receives mail (%s)",
-			    res->domain, res->special_name,
-			    special_rfc(res->special_rule));
+		reject_special(out, rcpt, "Domain", res->domain,
+		    res->special_name, res->special_rule,
+		    " that never receives mail");
 		return;
 	}
 	if (mx == NULL || mx->status == BMX_DNS_TEMPFAIL ||
