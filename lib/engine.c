@@ -234,6 +234,7 @@ decide_routes(struct bmx_engine *e, struct bmx_result *out, long long t0)
 	const struct bmx_route *rt;
 	struct bmx_judgement *from;
 	char detail[BMX_REPLY_MAX];
+	bool refused;
 	size_t k;
 
 	out->routes = calloc(out->addr.nroutes, sizeof(*out->routes));
@@ -251,9 +252,21 @@ decide_routes(struct bmx_engine *e, struct bmx_result *out, long long t0)
 		return;
 	}
 	out->nroutes = out->addr.nroutes;
-	for (k = 0; k < out->nroutes; k++)
+	/* once a domain in a reject class decides, the rest would change
+	 * nothing: they are not looked up (the client waits less) */
+	refused = out->j.d.outcome == BMX_OUTCOME_BOGUS && !written_local(out);
+	for (k = 0; k < out->nroutes; k++) {
+		if (refused) {
+			out->routes[k].skipped = true;
+			out->routes[k].j.d.outcome = BMX_OUTCOME_NOCHECK;
+			snprintf(out->routes[k].j.class_name,
+			    sizeof(out->routes[k].j.class_name), "not-checked");
+			continue;
+		}
 		judge_route(e, out->addr.mailbox, &out->addr.routes[k], t0,
 		    &out->routes[k]);
+		refused = out->routes[k].j.d.outcome == BMX_OUTCOME_BOGUS;
+	}
 	out->decided_by = pick_domain(out);
 	if (out->decided_by == 0) {
 		/* a local domain that routes on refuses nothing itself */

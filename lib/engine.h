@@ -25,6 +25,8 @@
  *   - else a routing domain whose DNS failed temporarily defers (451):
  *     what it hides is not known;
  *   - else the recipient is accepted.
+ * Once a domain in a reject class has decided, the routing domains after
+ * it are not looked up (class "not-checked").
  * A plain user@domain is judged exactly as before.
  * What bogusmx-check prints is what the milter answers, because both get
  * it from bmx_engine_decide().
@@ -100,6 +102,7 @@ enum bmx_target_kind {
 /** A routing domain of a recipient (struct bmx_route), judged on its own. */
 struct bmx_route_result {
 	bool exempt;   /**< an exempt domain: not looked up */
+	bool skipped;  /**< not judged: a domain before it refused */
 	bool resolved; /**< res is filled */
 	struct bmx_resolution res;
 	struct bmx_judgement j; /**< its own verdict, before the whole's */

@@ -374,6 +374,10 @@ human_route(const struct bmx_result *r, size_t k)
 	else
 		printf("  routed to %s (%s)\n", rt->domain,
 		    bmx_route_form_name(rt->form));
+	if (rr->skipped) {
+		printf("    not checked: a domain before it decided\n");
+		return;
+	}
 	if (rt->literal && rr->j.nclasses > 0)
 		human_address(&rr->j.classes[0], "");
 	else if (rr->resolved)
