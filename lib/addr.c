@@ -7,7 +7,8 @@
  * A-labels with libidn2 (IDNA2008, UTS #46 non-transitional mapping),
  * characters, labels and lengths checked.  The local part is the MTA's
  * business: it is only checked for what would make the domain ambiguous
- * (quotes, spaces, angle brackets) and for valid UTF-8.
+ * (quotes, spaces, angle brackets) and for valid UTF-8, and searched for
+ * the routing domains it hides (route.c).
  *
  * Writes only into the caller's struct bmx_addr and buffers; libidn2's
  * result is freed before returning.  No DNS, no logging, no global state.
@@ -23,6 +24,7 @@
 #include <idn2.h>
 
 #include "addr.h"
+#include "route.h"
 
 /* Longest name bmx_domain_normalize looks at: a U-label may take four
  * octets a character, so a valid UTF-8 name can exceed BMX_DOMAIN_MAX. */
@@ -398,9 +400,9 @@ dcontent_ok(const char *s, size_t n)
 	return true;
 }
 
-/* An address literal "[...]" of n octets. */
-static enum bmx_addr_status
-literal(const char *d, size_t n, struct bmx_ip *ip, char *err, size_t errlen)
+enum bmx_addr_status
+bmx_addr_literal(
+    const char *d, size_t n, struct bmx_ip *ip, char *err, size_t errlen)
 {
 	const char *end, *in, *colon;
 	struct bmx_ip tmp;
@@ -500,6 +502,9 @@ bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
 			    show(q, rcpt, len));
 			return BMX_ADDR_SYNTAX;
 		}
+		st = bmx_route_source(s, skip, out, err, errlen);
+		if (st != BMX_ADDR_OK)
+			return st;
 		s += skip;
 		n -= skip;
 		at = at >= skip ? at - skip : n;
@@ -540,8 +545,11 @@ bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
 		return BMX_ADDR_SYNTAX;
 	}
 
+	st = bmx_route_local(s, at, out, err, errlen);
+	if (st != BMX_ADDR_OK)
+		return st;
 	if (d[0] == '[') {
-		st = literal(d, dn, &out->literal, err, errlen);
+		st = bmx_addr_literal(d, dn, &out->literal, err, errlen);
 		if (st != BMX_ADDR_OK)
 			return st;
 		out->kind = BMX_ADDR_LITERAL;

@@ -13,6 +13,13 @@
  *   user@[192.0.2.1]    user@[IPv6:2001:db8::1]
  *   <>  and  <postmaster>  (no domain: kind BMX_ADDR_NODOMAIN)
  *
+ * Besides the written domain, the domains that the routing conventions
+ * of Postfix and Sendmail hide in the address are found (route.h): the
+ * hops of a source route and, in the local part, the percent hack
+ * (user%dom), a bang path (dom!user), an '@' (user@dom@local, or quoted:
+ * "user@dom"@local).  One that cannot be parsed makes the whole
+ * recipient a syntax error.
+ *
  * Nothing here does DNS.  Garbage is reported, never guessed at: a
  * status other than BMX_ADDR_OK comes with a message in err.
  *
@@ -48,6 +55,27 @@ enum bmx_addr_status {
 	BMX_ADDR_UNSUPPORTED, /**< general address literal [tag:...] */
 };
 
+/** Most routing domains kept for one recipient; more is an error. */
+#define BMX_ROUTES_MAX 8
+
+/** How a routing domain is written. */
+enum bmx_route_form {
+	BMX_ROUTE_SOURCE,  /**< a hop of a source route @a,@b:user@dom */
+	BMX_ROUTE_AT,	   /**< user@dom@local */
+	BMX_ROUTE_QUOTED,  /**< "user@dom"@local */
+	BMX_ROUTE_BANG,	   /**< dom!user@local */
+	BMX_ROUTE_PERCENT, /**< user%dom@local */
+};
+
+/** A domain (or address literal) hidden in a recipient. */
+struct bmx_route {
+	enum bmx_route_form form;
+	bool literal; /**< ip below, else domain */
+	/** A-label, lower case, no trailing dot; "" for a literal. */
+	char domain[BMX_DOMAIN_MAX + 1];
+	struct bmx_ip ip;
+};
+
 struct bmx_addr {
 	enum bmx_addr_kind kind;
 	/** The mailbox without <>, source route or trailing dot, as the
@@ -59,6 +87,10 @@ struct bmx_addr {
 	struct bmx_ip literal;
 	/** True when domain was converted from UTF-8 (U-labels). */
 	bool idn;
+	/** Routing domains, source route hops first, then those of the
+	 * local part from the outside in (the order an MTA meets them). */
+	struct bmx_route routes[BMX_ROUTES_MAX];
+	size_t nroutes;
 };
 
 /**
@@ -88,6 +120,18 @@ enum bmx_addr_status bmx_domain_normalize(
  * Both lower case, no trailing dots.
  */
 bool bmx_domain_within(const char *name, const char *suffix);
+
+/**
+ * Parse an address literal "[192.0.2.1]", "[IPv6:...]" of n octets.
+ * @return BMX_ADDR_OK, BMX_ADDR_SYNTAX or BMX_ADDR_UNSUPPORTED (a
+ *     general address literal [tag:...])
+ */
+enum bmx_addr_status bmx_addr_literal(
+    const char *s, size_t n, struct bmx_ip *ip, char *err, size_t errlen);
+
+/** @return "source route", "user@dom@local", "quoted", "bang path" or
+ * "percent hack". */
+const char *bmx_route_form_name(enum bmx_route_form f);
 
 /** @return "ok", "syntax", "too long", "idn" or "unsupported". */
 const char *bmx_addr_status_name(enum bmx_addr_status s);

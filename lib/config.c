@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -348,6 +349,8 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	if (!keep_list(c, cfg, "tables", &c->table_files, &c->ntables) ||
 	    !keep_list(
 		c, cfg, "skip-mailers", &c->skip_mailers, &c->nskip_mailers) ||
+	    !keep_list(c, cfg, "exempt-next-hops", &c->exempt_next_hops,
+		&c->nexempt_next_hops) ||
 	    !keep_list(c, cfg, "exempt-domains", &c->exempt_domains, &n))
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -469,6 +472,7 @@ bmx_config_free(struct bmx_config *c)
 	free(c->policy_tables);
 	free(c->table_files);
 	free(c->skip_mailers);
+	free(c->exempt_next_hops);
 	free(c->exempt_domains);
 	free(c->exempt_clients);
 	free(c->self);
@@ -481,12 +485,34 @@ bmx_config_free(struct bmx_config *c)
 }
 
 bool
-bmx_config_skip_mailer(const struct bmx_config *c, const char *mailer)
+bmx_config_skip_mailer(
+    const struct bmx_config *c, const char *mailer, const char *mta)
+{
+	size_t i, k;
+
+	for (i = 0; mailer != NULL && i < c->nskip_mailers; i++) {
+		const char *m = c->skip_mailers[i], *colon = strchr(m, ':');
+
+		if (colon != NULL) {
+			k = (size_t)(colon - m);
+			if (mta == NULL || strlen(mta) != k ||
+			    strncmp(m, mta, k) != 0)
+				continue;
+			m = colon + 1;
+		}
+		if (strcmp(m, mailer) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+bmx_config_exempt_next_hop(const struct bmx_config *c, const char *host)
 {
 	size_t i;
 
-	for (i = 0; mailer != NULL && i < c->nskip_mailers; i++)
-		if (strcmp(c->skip_mailers[i], mailer) == 0)
+	for (i = 0; host != NULL && i < c->nexempt_next_hops; i++)
+		if (strcasecmp(c->exempt_next_hops[i], host) == 0)
 			return true;
 	return false;
 }

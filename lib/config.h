@@ -67,6 +67,9 @@ struct bmx_config {
 	size_t nskip_mailers;
 	struct bmx_net *exempt_clients;
 	size_t nexempt_clients;
+	/** Next hops ({rcpt_host}) whose recipients are not checked. */
+	char **exempt_next_hops;
+	size_t nexempt_next_hops;
 	bool exempt_authenticated;
 
 	/* logging */
@@ -100,8 +103,20 @@ struct bmx_config *bmx_config_load(
 /** Free a config.  NULL is a no-op. */
 void bmx_config_free(struct bmx_config *c);
 
-/** Is mailer (the MTA's {rcpt_mailer}) one whose recipients are skipped? */
-bool bmx_config_skip_mailer(const struct bmx_config *c, const char *mailer);
+/**
+ * Is mailer (the MTA's {rcpt_mailer}) one whose recipients are skipped?
+ * A list entry "postfix:relay" counts only when mta is "postfix": the
+ * same mailer name means different things to different MTAs (Postfix's
+ * relay transport serves relay_domains, Sendmail's relay mailer a smart
+ * host).
+ * @param mta "postfix", "sendmail", or NULL when not known
+ */
+bool bmx_config_skip_mailer(
+    const struct bmx_config *c, const char *mailer, const char *mta);
+
+/** Is host (the MTA's {rcpt_host}, "[relay.example]") a next hop
+ * whose recipients are not checked?  Compared without regard to case. */
+bool bmx_config_exempt_next_hop(const struct bmx_config *c, const char *host);
 
 /** Is this client address exempt? */
 bool bmx_config_exempt_client(

@@ -16,6 +16,7 @@
  * its CFG_* lines to check the manual and the sample file.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@
 /* The built-in defaults: etc/bogusmx.conf shows the same values. */
 #define DEF_SOCKET "inet:8894@127.0.0.1"
 #define DEF_SKIP                                                               \
-	"{local, virtual, lmtp, error, prog, \"*file*\", \"*include*\"}"
+	"{local, virtual, lmtp, error, \"postfix:relay\", prog, \"*file*\", "  \
+	"\"*include*\"}"
 
 /* Lines where keys were set, by "section title|key" ("|tables",
  * "dns|timeout-ms", "reply bogus|code"), list items as "|tables#2",
@@ -423,6 +425,70 @@ check_domains(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* Every item of a list must pass ok(); else "KEY: \"VALUE\": what". */
+static int
+check_each(
+    cfg_t *cfg, cfg_opt_t *opt, bool (*ok)(const char *), const char *what)
+{
+	char name[128];
+	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		if (!ok(v)) {
+			fail(cfg, "%s: \"%s\": %s",
+			    where(cfg, opt, name, sizeof(name)), v, what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A next hop as the MTA names it in {rcpt_host}: "[host]", "[host]:port",
+ * "host": printable ASCII without spaces, brackets closed. */
+static bool
+next_hop_ok(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	return *v != '\0' && (v[0] != '[' || strchr(v, ']') != NULL);
+}
+
+static int
+check_next_hops(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return check_each(cfg, opt, next_hop_ok,
+	    "a next hop is printable ASCII without spaces, as the mail "
+	    "server names it: \"[host]\", \"[host]:port\" or \"host\"");
+}
+
+/* A mailer, or MTA:mailer for one MTA only ("postfix:relay"). */
+static bool
+mailer_ok(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (v[0] == '\0')
+		return false;
+	if (colon == NULL)
+		return true;
+	return (strncmp(v, "postfix:", 8) == 0 ||
+		   strncmp(v, "sendmail:", 9) == 0) &&
+	    colon[1] != '\0';
+}
+
+static int
+check_mailers(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return check_each(cfg, opt, mailer_ok,
+	    "a mailer is a name, or postfix:name or sendmail:name for one "
+	    "mail server only");
+}
+
 static int
 check_nonempty(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -523,6 +589,7 @@ static cfg_opt_t top_opts[] = {
 	CFG_BOOL_CB("check-sender", cfg_false, CFGF_NONE, parse_bool),
 	CFG_STR_LIST_CB("exempt-domains", "{}", CFGF_NONE, parse_str),
 	CFG_STR_LIST_CB("exempt-clients", "{}", CFGF_NONE, parse_str),
+	CFG_STR_LIST_CB("exempt-next-hops", "{}", CFGF_NONE, parse_str),
 	CFG_BOOL_CB("exempt-authenticated", cfg_false, CFGF_NONE, parse_bool),
 	CFG_STR_LIST_CB("skip-mailers", DEF_SKIP, CFGF_NONE, parse_str),
 	CFG_BOOL_CB("log-accepts", cfg_true, CFGF_NONE, parse_bool),
@@ -552,7 +619,8 @@ make_cfg(void)
 	cfg_set_validate_func(cfg, "own-addresses", check_addresses);
 	cfg_set_validate_func(cfg, "exempt-domains", check_domains);
 	cfg_set_validate_func(cfg, "exempt-clients", check_nets);
-	cfg_set_validate_func(cfg, "skip-mailers", check_nonempty);
+	cfg_set_validate_func(cfg, "exempt-next-hops", check_next_hops);
+	cfg_set_validate_func(cfg, "skip-mailers", check_mailers);
 	cfg_set_validate_func(cfg, "dns|nameservers", check_nameservers);
 	cfg_set_validate_func(cfg, "dns|resolv-conf", check_nonempty);
 	return cfg;

@@ -131,6 +131,179 @@ decide_domain(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 	bmx_policy_judge(&e->policy, rcpt, &out->res, &out->j);
 }
 
+/* How a form routes, for the reply: "by the percent hack". */
+static const char *
+route_by(enum bmx_route_form f)
+{
+	switch (f) {
+	case BMX_ROUTE_SOURCE:
+		return "the source route";
+	case BMX_ROUTE_AT:
+		return "the '@' in the local part";
+	case BMX_ROUTE_QUOTED:
+		return "the quoted local part";
+	case BMX_ROUTE_BANG:
+		return "the bang path";
+	case BMX_ROUTE_PERCENT:
+		break;
+	}
+	return "the percent hack";
+}
+
+/* Judge one routing domain, within what is left of the deadline. */
+static void
+judge_route(struct bmx_engine *e, const char *mailbox,
+    const struct bmx_route *rt, long long t0, struct bmx_route_result *rr)
+{
+	struct bmx_resolver r = e->resolver;
+	long long left = (long long)r.deadline_ms - (bmx_now_ms() - t0);
+
+	if (rt->literal) {
+		bmx_policy_judge_address(&e->policy, mailbox, &rt->ip, &rr->j);
+		return;
+	}
+	if (exempt(e, rt->domain)) {
+		rr->exempt = true;
+		rr->j.d.outcome = BMX_OUTCOME_NOCHECK;
+		snprintf(rr->j.class_name, sizeof(rr->j.class_name), "exempt");
+		return;
+	}
+	/* the deadline is the recipient's: what is left of it, and at
+	 * least a moment, so that cached answers still count */
+	r.deadline_ms = left > 1 ? (unsigned)left : 1;
+	bmx_resolve(&r, rt->domain, &rr->res);
+	rr->resolved = true;
+	bmx_policy_judge(&e->policy, mailbox, &rr->res, &rr->j);
+}
+
+/* Does the written domain look like a local domain that routes on: a
+ * routing form in the local part, and a loop to this server, a null MX,
+ * no DNS or a special-use name (localhost, *.local)?  None of these is
+ * a remote destination. */
+static bool
+written_local(const struct bmx_result *out)
+{
+	size_t k;
+
+	/* only a form in the local part routes on from the written
+	 * domain; after a source route it is the last stop */
+	for (k = 0; k < out->addr.nroutes; k++)
+		if (out->addr.routes[k].form != BMX_ROUTE_SOURCE)
+			break;
+	if (k == out->addr.nroutes)
+		return false;
+	switch (out->j.d.outcome) {
+	case BMX_OUTCOME_SELF:
+	case BMX_OUTCOME_NULLMX:
+	case BMX_OUTCOME_UNDELIVERABLE:
+		return true;
+	case BMX_OUTCOME_BOGUS:
+		return out->resolved && out->res.special_rule != NULL;
+	default:
+		return false;
+	}
+}
+
+/* Which domain decides (0: the written one, k + 1: routes[k]); see the
+ * rules in engine.h. */
+static size_t
+pick_domain(const struct bmx_result *out)
+{
+	enum bmx_outcome w = out->j.d.outcome;
+	size_t k;
+
+	if (w == BMX_OUTCOME_BOGUS && !written_local(out))
+		return 0;
+	for (k = 0; k < out->nroutes; k++)
+		if (out->routes[k].j.d.outcome == BMX_OUTCOME_BOGUS)
+			return k + 1;
+	if (w == BMX_OUTCOME_TEMPFAIL)
+		return 0;
+	for (k = 0; k < out->nroutes; k++)
+		if (out->routes[k].j.d.outcome == BMX_OUTCOME_TEMPFAIL)
+			return k + 1;
+	return 0;
+}
+
+/*
+ * Judge the routing domains of a recipient and decide for the whole.
+ * The decision of a routing domain is copied into out->j (its detail
+ * naming the domain); the written domain's classes stay there.
+ */
+static void
+decide_routes(struct bmx_engine *e, struct bmx_result *out, long long t0)
+{
+	const struct bmx_route *rt;
+	struct bmx_judgement *from;
+	char detail[BMX_REPLY_MAX];
+	bool refused;
+	size_t k;
+
+	out->routes = calloc(out->addr.nroutes, sizeof(*out->routes));
+	if (out->routes == NULL) {
+		bmx_decision_address(
+		    &out->j.d, BMX_ROLE_RECIPIENT, out->addr.mailbox);
+		snprintf(
+		    out->j.class_name, sizeof(out->j.class_name), "tempfail");
+		out->j.d.outcome = BMX_OUTCOME_TEMPFAIL;
+		out->j.d.verdict = BMX_VERDICT_TEMPFAIL;
+		out->j.d.code = 451;
+		snprintf(out->j.d.dsn, sizeof(out->j.d.dsn), "4.3.0");
+		snprintf(
+		    out->j.d.detail, sizeof(out->j.d.detail), "out of memory");
+		return;
+	}
+	out->nroutes = out->addr.nroutes;
+	/* once a domain in a reject class decides, the rest would change
+	 * nothing: they are not looked up (the client waits less) */
+	refused = out->j.d.outcome == BMX_OUTCOME_BOGUS && !written_local(out);
+	for (k = 0; k < out->nroutes; k++) {
+		if (refused) {
+			out->routes[k].skipped = true;
+			out->routes[k].j.d.outcome = BMX_OUTCOME_NOCHECK;
+			snprintf(out->routes[k].j.class_name,
+			    sizeof(out->routes[k].j.class_name), "not-checked");
+			continue;
+		}
+		judge_route(e, out->addr.mailbox, &out->addr.routes[k], t0,
+		    &out->routes[k]);
+		refused = out->routes[k].j.d.outcome == BMX_OUTCOME_BOGUS;
+	}
+	out->decided_by = pick_domain(out);
+	if (out->decided_by == 0) {
+		/* a local domain that routes on refuses nothing itself */
+		if (written_local(out)) {
+			out->j.d.outcome = BMX_OUTCOME_ACCEPT;
+			out->j.d.verdict = BMX_VERDICT_ACCEPT;
+			out->j.d.code = 0;
+			out->j.d.dsn[0] = '\0';
+			out->j.d.detail[0] = '\0';
+			snprintf(out->j.class_name, sizeof(out->j.class_name),
+			    "routed");
+		}
+		return;
+	}
+	rt = &out->addr.routes[out->decided_by - 1];
+	from = &out->routes[out->decided_by - 1].j;
+	out->j.d = from->d;
+	snprintf(out->j.class_name, sizeof(out->j.class_name), "%s",
+	    from->class_name);
+	snprintf(out->j.why, sizeof(out->j.why), "%s", from->why);
+	out->j.host = from->host;
+	out->j.has_address = from->has_address;
+	out->j.cls = from->cls;
+	if (rt->literal) {
+		char a[BMX_IP_STRLEN];
+
+		snprintf(detail, sizeof(detail), "Routed to [%s] by %s: %.400s",
+		    bmx_ip_format(&rt->ip, a, sizeof(a)), route_by(rt->form),
+		    from->d.detail);
+	} else
+		snprintf(detail, sizeof(detail), "Routed to %s by %s: %.400s",
+		    rt->domain, route_by(rt->form), from->d.detail);
+	snprintf(out->j.d.detail, sizeof(out->j.d.detail), "%s", detail);
+}
+
 /* The configured reply and action, on top of the policy's decision. */
 static void
 finish(struct bmx_engine *e, struct bmx_result *out, long long t0)
@@ -156,7 +329,7 @@ finish(struct bmx_engine *e, struct bmx_result *out, long long t0)
 /* Decide for an address in a role: the reply names it as such. */
 static void
 decide_rcpt(struct bmx_engine *e, enum bmx_role role, const char *rcpt,
-    struct bmx_result *out)
+    struct bmx_result *out, long long t0)
 {
 	char err[256];
 
@@ -202,6 +375,8 @@ decide_rcpt(struct bmx_engine *e, enum bmx_role role, const char *rcpt,
 		decide_domain(e, out->addr.mailbox, out);
 		break;
 	}
+	if (out->addr.kind != BMX_ADDR_NODOMAIN && out->addr.nroutes > 0)
+		decide_routes(e, out, t0);
 	out->j.d.role = role;
 }
 
@@ -212,7 +387,7 @@ bmx_engine_decide(
 	long long t0 = bmx_now_ms();
 
 	memset(out, 0, sizeof(*out));
-	decide_rcpt(e, BMX_ROLE_RECIPIENT, rcpt, out);
+	decide_rcpt(e, BMX_ROLE_RECIPIENT, rcpt, out, t0);
 	finish(e, out, t0);
 }
 
@@ -223,7 +398,7 @@ bmx_engine_decide_sender(
 	long long t0 = bmx_now_ms();
 
 	memset(out, 0, sizeof(*out));
-	decide_rcpt(e, BMX_ROLE_SENDER, sender, out);
+	decide_rcpt(e, BMX_ROLE_SENDER, sender, out, t0);
 	finish(e, out, t0);
 }
 
@@ -259,6 +434,13 @@ done:
 void
 bmx_result_clear(struct bmx_result *r)
 {
+	size_t k;
+
+	for (k = 0; k < r->nroutes; k++) {
+		bmx_resolution_clear(&r->routes[k].res);
+		bmx_judgement_clear(&r->routes[k].j);
+	}
+	free(r->routes);
 	bmx_resolution_clear(&r->res);
 	bmx_judgement_clear(&r->j);
 }

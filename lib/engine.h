@@ -5,6 +5,29 @@
  * The engine ties the parts together: lib/addr parses the recipient,
  * lib/resolve finds the mail exchangers through the shared cache, and
  * lib/policy classifies every address and picks the verdict and reply.
+ *
+ * A recipient is judged by every domain its mail may be routed to: the
+ * written one and those the routing conventions hide in it (route.h:
+ * user%hot.de@local, hot.de!user@local, user@hot.de@local,
+ * "user@hot.de"@local, @a,@b:user@dom), one after the other within the
+ * one deadline.  Which of them the MTA routes by depends on its own
+ * configuration (is "local" its own domain?), which the milter does not
+ * see, so:
+ *   - any of them in a reject class (the written domain: by its DNS)
+ *     refuses the recipient, and the reply names that domain ("Routed
+ *     to hot.de by the percent hack: MX host ...");
+ *   - else the written domain's verdict stands, except that its loop to
+ *     this server, its null MX, its missing DNS and a special-use name
+ *     (localhost, *.local, *.test) do not refuse when its local part
+ *     names routing domains: that is what a local domain that routes
+ *     on looks like (after a source route, the written domain is the
+ *     last stop: its verdict stands whole);
+ *   - else a routing domain whose DNS failed temporarily defers (451):
+ *     what it hides is not known;
+ *   - else the recipient is accepted.
+ * Once a domain in a reject class has decided, the routing domains after
+ * it are not looked up (class "not-checked").
+ * A plain user@domain is judged exactly as before.
  * What bogusmx-check prints is what the milter answers, because both get
  * it from bmx_engine_decide().
  *
@@ -76,6 +99,15 @@ enum bmx_target_kind {
 	BMX_TARGET_IP,	      /**< a bare IP address */
 };
 
+/** A routing domain of a recipient (struct bmx_route), judged on its own. */
+struct bmx_route_result {
+	bool exempt;   /**< an exempt domain: not looked up */
+	bool skipped;  /**< not judged: a domain before it refused */
+	bool resolved; /**< res is filled */
+	struct bmx_resolution res;
+	struct bmx_judgement j; /**< its own verdict, before the whole's */
+};
+
 struct bmx_result {
 	enum bmx_target_kind kind;
 	enum bmx_addr_status addr_status;
@@ -85,6 +117,16 @@ struct bmx_result {
 	bool resolved;			 /**< res below is filled */
 	struct bmx_resolution res;
 	struct bmx_judgement j; /**< j.d: the reply, after overrides */
+	/** The routing domains of addr (addr.routes[k] -> routes[k]), each
+	 * judged; NULL when there are none.  The written domain's
+	 * judgement stays in res and j above, unless a routing domain
+	 * decided: then j holds that domain's decision (its host and
+	 * address point into routes[decided_by - 1].res), while
+	 * j.classes stay the written domain's. */
+	struct bmx_route_result *routes;
+	size_t nroutes;
+	/** Which domain decided: 0 the written one, k + 1 routes[k]. */
+	size_t decided_by;
 	/** What the MTA is told: j.d.verdict after the action (tag and log
 	 * accept; j.d then holds the would-be reply). */
 	enum bmx_verdict verdict;

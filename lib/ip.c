@@ -72,3 +72,68 @@ bmx_ip_equal(const struct bmx_ip *a, const struct bmx_ip *b)
 	return a->family == b->family &&
 	    memcmp(a->bytes, b->bytes, a->family == BMX_IP_V6 ? 16 : 4) == 0;
 }
+
+/* One part of an inet_aton form: decimal, 0 octal or 0x hexadecimal. */
+static bool
+aton_part(const char *s, size_t n, uint64_t *v)
+{
+	unsigned base = 10, d;
+	size_t i = 0;
+
+	if (n == 0)
+		return false;
+	if (n > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+		if (n == 2)
+			return false;
+	} else if (s[0] == '0')
+		base = 8;
+	for (*v = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
+		else
+			return false;
+		if (d >= base)
+			return false;
+		*v = *v * base + d;
+		if (*v > 0xffffffffu)
+			return false;
+	}
+	return true;
+}
+
+bool
+bmx_ip_parse_aton(const char *text, size_t len, struct bmx_ip *out)
+{
+	uint64_t part[4], last;
+	size_t np = 0, i, start = 0;
+	uint8_t b[4];
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && text[i] != '.')
+			continue;
+		if (np == 4 || !aton_part(text + start, i - start, &part[np]))
+			return false;
+		np++;
+		start = i + 1;
+	}
+	for (i = 0; i + 1 < np; i++)
+		if (part[i] > 255)
+			return false;
+	last = part[np - 1];
+	if (last >> (8 * (5 - np)) != 0)
+		return false;
+	for (i = 0; i + 1 < np; i++)
+		b[i] = (uint8_t)part[i];
+	for (i = 4; i-- > np - 1;) {
+		b[i] = (uint8_t)(last & 0xff);
+		last >>= 8;
+	}
+	*out = bmx_ip_v4(b);
+	return true;
+}

@@ -45,6 +45,16 @@ bool bmx_ip_parse(const char *text, struct bmx_ip *out);
 bool bmx_ip_parse_n(const char *text, size_t len, struct bmx_ip *out);
 
 /**
+ * Parse an IPv4 address in any form inet_aton(3) reads, as resolver
+ * libraries and Sendmail do for a host name that looks like one: one to
+ * four parts, each decimal, octal (leading 0) or hexadecimal (0x), the
+ * last filling the bytes left ("127.1" is 127.0.0.1, "2130706433" and
+ * "0x7f.0.0.1" too).  Unlike glibc's inet_aton nothing may follow.
+ * @return true on success; out unchanged otherwise
+ */
+bool bmx_ip_parse_aton(const char *text, size_t len, struct bmx_ip *out);
+
+/**
  * Print an address in its canonical text form.
  * @param buf at least BMX_IP_STRLEN bytes
  * @return buf

@@ -11,6 +11,9 @@
 
 #include "policy.h"
 
+#define BMX_XSTR(x) #x
+#define BMX_STR(x) BMX_XSTR(x)
+
 /* The RFC behind each special-use rule of resolve.c. */
 static const char *
 special_rfc(const char *rule)
@@ -141,118 +144,249 @@ host_failure(const struct bmx_resolution *res, char *why, size_t len)
 	return NULL;
 }
 
-static void
-judge_hosts(const struct bmx_policy *p, const char *rcpt,
-    const struct bmx_resolution *res, struct bmx_judgement *j)
+/* What classify() found that the pick needs. */
+struct found {
+	const struct bmx_host *special; /* first special-use host */
+	const struct bmx_host *bogus_host, *self_host;
+	const struct bmx_ipclass *bogus, *self; /* the deciding ones */
+	unsigned best_usable; /* preference of the best usable host */
+	unsigned best_temp;   /* of the best host that failed temporarily */
+	bool temp;	      /* something was left unknown */
+};
+
+#define NO_PREF 65536u
+
+/* a before b: by family, then bytes (the same pick in any order) */
+static bool
+ip_before(const struct bmx_ip *a, const struct bmx_ip *b)
 {
-	const struct bmx_ipclass *first_bogus = NULL, *first_self = NULL;
-	const struct bmx_host *bogus_host = NULL, *self_host = NULL;
-	const struct bmx_host *special = NULL;
-	char who[BMX_DOMAIN_MAX + 16];
+	if (a->family != b->family)
+		return a->family < b->family;
+	return memcmp(a->bytes, b->bytes, 16) < 0;
+}
+
+/* The k-th address of a host. */
+static const struct bmx_ip *
+host_ip(const struct bmx_host *h, size_t k)
+{
+	if (h->kind == BMX_HOST_LITERAL)
+		return &h->literal;
+	return k < h->n4 ? &h->addrs[0][k] : &h->addrs[1][k - h->n4];
+}
+
+/* Keep c of h as *best (of *best_host) if it comes first: hosts are
+ * sorted (preference, name), so the first host wins, and within a host
+ * the lowest address. */
+static void
+keep_first(const struct bmx_host *h, const struct bmx_ipclass *c,
+    const struct bmx_host **best_host, const struct bmx_ipclass **best)
+{
+	if (*best == NULL ||
+	    (*best_host == h && ip_before(&c->address, &(*best)->address))) {
+		*best = c;
+		*best_host = h;
+	} else if (h->preference < (*best_host)->preference) {
+		*best = c;
+		*best_host = h;
+	}
+}
+
+/* Classify every address of every host into j->classes.
+ * @return false when out of memory */
+static bool
+classify(const struct bmx_policy *p, const struct bmx_resolution *res,
+    struct bmx_judgement *j, struct found *f)
+{
 	size_t i, k, total = 0, c = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->best_usable = f->best_temp = NO_PREF;
 	/* A limit hit leaves hosts or addresses unchecked: with nothing
 	 * usable among those checked, the answer is not known. */
-	bool temp = res->cname_limited || res->mx_limited || res->addr_limited;
-	unsigned best_usable = 65536; /* preference of the best usable host */
-
+	f->temp = res->cname_limited || res->mx_limited || res->addr_limited;
 	for (i = 0; i < res->nhosts; i++)
 		total += res->hosts[i].kind == BMX_HOST_LITERAL ?
 		    1 :
 		    res->hosts[i].naddrs;
 	j->classes = calloc(total ? total : 1, sizeof(*j->classes));
-	if (j->classes == NULL) {
-		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.3.0", rcpt,
-		    "out of memory");
-		return;
-	}
+	if (j->classes == NULL)
+		return false;
 	for (i = 0; i < res->nhosts; i++) {
 		const struct bmx_host *h = &res->hosts[i];
+		size_t naddrs = h->kind == BMX_HOST_LITERAL ? 1 : h->naddrs;
 
 		if (h->kind == BMX_HOST_SPECIAL) {
-			if (special == NULL)
-				special = h;
+			if (f->special == NULL)
+				f->special = h;
 			j->nbogus++;
 			continue;
 		}
 		if (h->kind == BMX_HOST_NAME && h->naddrs == 0 &&
-		    (failed(h->a) || failed(h->aaaa)))
-			temp = true;
-		for (k = 0; k < (h->kind == BMX_HOST_LITERAL ? 1 : h->naddrs);
-		     k++) {
-			const struct bmx_ip *ip = h->kind == BMX_HOST_LITERAL ?
-			    &h->literal :
-			    k < h->n4 ? &h->addrs[0][k] :
-					&h->addrs[1][k - h->n4];
+		    (failed(h->a) || failed(h->aaaa))) {
+			f->temp = true;
+			if (h->preference < f->best_temp)
+				f->best_temp = h->preference;
+		}
+		for (k = 0; k < naddrs; k++) {
+			const struct bmx_ip *ip = host_ip(h, k);
 			struct bmx_ipclass *cls = &j->classes[c++];
 
 			bmx_ipclass_classify(
 			    p->tables, p->ntables, p->registry, ip, cls);
 			if (cls->bogus) {
 				j->nbogus++;
-				if (first_bogus == NULL) {
-					first_bogus = cls;
-					bogus_host = h;
-				}
+				keep_first(h, cls, &f->bogus_host, &f->bogus);
 			} else if (is_self(p, ip)) {
-				if (first_self == NULL ||
-				    h->preference < self_host->preference) {
-					first_self = cls;
-					self_host = h;
-				}
+				keep_first(h, cls, &f->self_host, &f->self);
 			} else {
 				j->nusable++;
-				if (h->preference < best_usable)
-					best_usable = h->preference;
+				if (h->preference < f->best_usable)
+					f->best_usable = h->preference;
 			}
 		}
 	}
 	j->nclasses = c;
+	return true;
+}
+
+/* The host's name for a reply: none for a literal, which the address
+ * that follows shows already, unless inet_aton read it ("127.1"). */
+static const char *
+host_label(const struct bmx_host *h)
+{
+	struct bmx_ip ip;
+
+	if (h->kind != BMX_HOST_LITERAL)
+		return h->name;
+	if (h->name[0] == '[' || bmx_ip_parse(h->name, &ip))
+		return "";
+	return h->name;
+}
+
+/*
+ * The refusal for a special-use name: what ("MX host", "Domain") name
+ * is, or is an alias of special (under rule), and never what it should
+ * be (", never a public mail exchanger").
+ */
+static void
+reject_special(struct bmx_judgement *j, const char *rcpt, const char *what,
+    const char *name, const char *special, const char *rule, const char *never)
+{
+	snprintf(j->class_name, sizeof(j->class_name), "%s",
+	    strcmp(rule, "localhost") == 0 ? "loopback" : "special-use");
+	if (special == name)
+		set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
+		    "%s %s is a special-use name%s (%s)", what, name, never,
+		    special_rfc(rule));
+	else
+		set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
+		    "%s %s is an alias of %s, a special-use name%s (%s)", what,
+		    name, special, never, special_rfc(rule));
+}
+
+/*
+ * A host of this server, as Postfix's smtp client sees it: hosts as
+ * preferred as this one or less are dropped; a loop when nothing more
+ * preferred is left.  A more preferred host that failed temporarily may
+ * come back: then the answer is a deferral (Postfix: 4.4.4 "unable to
+ * find primary relay"), never a 5xx.  One that does not exist, or has
+ * no address, never will: the mail would loop.
+ * @return true when the self rule decided
+ */
+static bool
+pick_self(const char *rcpt, const struct bmx_resolution *res,
+    const struct found *f, struct bmx_judgement *j)
+{
+	const struct bmx_host *h = f->self_host;
+	char where[2 * BMX_IP_STRLEN + 32];
+
+	if (f->self == NULL || f->best_usable < h->preference)
+		return false;
+	j->host = h;
+	j->cls = *f->self;
+	j->has_address = true;
+	address_text(f->self, where, sizeof(where));
+	if (f->best_temp < h->preference) {
+		snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+		host_failure(res, j->why, sizeof(j->why));
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "MX host %s%s is this server and a more preferred MX host "
+		    "of %s failed: unable to find the primary relay; try "
+		    "again later",
+		    host_label(h), where, res->domain);
+		return true;
+	}
+	snprintf(j->class_name, sizeof(j->class_name), "self");
+	set(j, BMX_OUTCOME_SELF, 554, "5.4.6", rcpt,
+	    "MX host %s%s is this server: mail for %s would loop back to "
+	    "myself",
+	    host_label(h), where, res->domain);
+	return true;
+}
+
+/* Nothing usable and something unknown: 451. */
+static void
+pick_temp(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	const struct bmx_host *h;
+
+	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+	h = host_failure(res, j->why, sizeof(j->why));
+	if (h == NULL)
+		snprintf(j->why, sizeof(j->why), "%s",
+		    res->mx_group_cut ?
+			"more MX hosts of one preference than max-mx and "
+			"the hard cap of " BMX_STR(
+			    BMX_MX_GROUP_MAX) ", none of them checked" :
+			res->cname_limited ? "CNAME chain too long" :
+			res->mx_limited	   ? "more MX hosts than max-mx, the "
+					     "rest not checked" :
+			res->addr_limited ?
+					  "more addresses than max-addresses, "
+					  "the rest not checked" :
+					  "lookup deadline passed");
+	if (h != NULL && res->implicit_mx)
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Temporary DNS failure looking up the address of %s; try "
+		    "again later",
+		    res->domain);
+	else if (h != NULL)
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Temporary DNS failure looking up MX host %s of %s; try "
+		    "again later",
+		    h->name, res->domain);
+	else
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Temporary DNS failure for %s (%s); try again later",
+		    res->domain, j->why);
+}
+
+/* Rule 5 in its order, on what classify() found. */
+static void
+pick(const struct bmx_policy *p, const char *rcpt,
+    const struct bmx_resolution *res, const struct found *f,
+    struct bmx_judgement *j)
+{
+	char who[BMX_DOMAIN_MAX + 16];
+
 	if (j->nbogus > 0 && (p->mode == BMX_MODE_ANY || j->nusable == 0)) {
-		if (first_bogus == NULL ||
-		    (special != NULL && special < bogus_host)) {
-			j->host = special;
-			snprintf(j->class_name, sizeof(j->class_name), "%s",
-			    strcmp(special->special_rule, "localhost") == 0 ?
-				"loopback" :
-				"special-use");
-			if (special->special_name == special->name)
-				set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-				    "MX host %s is a special-use name, never "
-				    "a public mail exchanger (%s)",
-				    special->name,
-				    special_rfc(special->special_rule));
-			else
-				set(j, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-				    "MX host %s is an alias of %s, a "
-				    "special-use name, never a public mail "
-				    "exchanger (%s)",
-				    special->name, special->special_name,
-				    special_rfc(special->special_rule));
+		if (f->bogus == NULL ||
+		    (f->special != NULL && f->special < f->bogus_host)) {
+			j->host = f->special;
+			reject_special(j, rcpt, "MX host", f->special->name,
+			    f->special->special_name, f->special->special_rule,
+			    ", never a public mail exchanger");
 			return;
 		}
-		j->host = bogus_host;
-		snprintf(who, sizeof(who), "MX host %s",
-		    bogus_host->kind == BMX_HOST_LITERAL ? "" :
-							   bogus_host->name);
-		reject_address(p, rcpt, who, first_bogus, j);
+		j->host = f->bogus_host;
+		snprintf(
+		    who, sizeof(who), "MX host %s", host_label(f->bogus_host));
+		reject_address(p, rcpt, who, f->bogus, j);
 		return;
 	}
-	/* As Postfix does: a host of this server is a loop only when no
-	 * usable host is more preferred.  A backup MX (this server, behind
-	 * a better public primary) is normal: the mail goes to the primary. */
-	if (first_self != NULL && best_usable >= self_host->preference) {
-		j->host = self_host;
-		j->cls = *first_self;
-		j->has_address = true;
-		snprintf(j->class_name, sizeof(j->class_name), "self");
-		address_text(first_self, who, sizeof(who));
-		set(j, BMX_OUTCOME_SELF, 554, "5.4.6", rcpt,
-		    "MX host %s%s is this server: mail for %s would loop back "
-		    "to myself",
-		    self_host->kind == BMX_HOST_LITERAL ? "" : self_host->name,
-		    who, res->domain);
+	if (pick_self(rcpt, res, f, j))
 		return;
-	}
 	if (res->null_mx) {
 		snprintf(j->class_name, sizeof(j->class_name), "null-mx");
 		set(j, BMX_OUTCOME_NULLMX, 556, "5.1.10", rcpt,
@@ -260,41 +394,14 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 		    res->domain);
 		return;
 	}
-	if (j->nusable > 0) {
+	/* a group of hosts left out whole: what they hold is not known */
+	if (j->nusable > 0 && !res->mx_group_cut) {
 		snprintf(j->class_name, sizeof(j->class_name), "public");
 		set(j, BMX_OUTCOME_ACCEPT, 0, "", rcpt, "%s", "");
 		return;
 	}
-	if (temp || res->deadline_hit) {
-		const struct bmx_host *h;
-
-		snprintf(j->class_name, sizeof(j->class_name), "tempfail");
-		h = host_failure(res, j->why, sizeof(j->why));
-		if (h == NULL)
-			snprintf(j->why, sizeof(j->why), "%s",
-			    res->cname_limited	? "CNAME chain too long" :
-				res->mx_limited ? "more MX hosts than max-mx, "
-						  "the rest not checked" :
-				res->addr_limited ?
-						  "more addresses than "
-						  "max-addresses, the rest not "
-						  "checked" :
-						  "lookup deadline passed");
-		if (h != NULL && res->implicit_mx)
-			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
-			    "Temporary DNS failure looking up the address of "
-			    "%s; try again later",
-			    res->domain);
-		else if (h != NULL)
-			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
-			    "Temporary DNS failure looking up MX host %s of "
-			    "%s; try again later",
-			    h->name, res->domain);
-		else
-			set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
-			    "Temporary DNS failure for %s (%s); try again "
-			    "later",
-			    res->domain, j->why);
+	if (f->temp || res->deadline_hit) {
+		pick_temp(rcpt, res, j);
 		return;
 	}
 	snprintf(j->class_name, sizeof(j->class_name), "undeliverable");
@@ -306,6 +413,21 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 		    "No MX host of %s has an address", res->domain);
 }
 
+/* Classify every address, then pick the outcome in rule order. */
+static void
+judge_hosts(const struct bmx_policy *p, const char *rcpt,
+    const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	struct found f;
+
+	if (!classify(p, res, j, &f)) {
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.3.0", rcpt,
+		    "out of memory");
+		return;
+	}
+	pick(p, rcpt, res, &f, j);
+}
+
 void
 bmx_policy_judge(const struct bmx_policy *p, const char *rcpt,
     const struct bmx_resolution *res, struct bmx_judgement *out)
@@ -315,21 +437,9 @@ bmx_policy_judge(const struct bmx_policy *p, const char *rcpt,
 	memset(out, 0, sizeof(*out));
 	snprintf(out->d.domain, sizeof(out->d.domain), "%s", res->domain);
 	if (res->special_rule != NULL) {
-		snprintf(out->class_name, sizeof(out->class_name), "%s",
-		    strcmp(res->special_rule, "localhost") == 0 ?
-			"loopback" :
-			"special-use");
-		if (res->special_name == res->domain)
-			set(out, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-			    "Domain %s is a special-use name that never "
-			    "receives mail (%s)",
-			    res->domain, special_rfc(res->special_rule));
-		else
-			set(out, BMX_OUTCOME_BOGUS, 554, "5.7.1", rcpt,
-			    "Domain %s is an alias of %s, a special-use name "
-			    "that never receives mail (%s)",
-			    res->domain, res->special_name,
-			    special_rfc(res->special_rule));
+		reject_special(out, rcpt, "Domain", res->domain,
+		    res->special_name, res->special_rule,
+		    " that never receives mail");
 		return;
 	}
 	if (mx == NULL || mx->status == BMX_DNS_TEMPFAIL ||

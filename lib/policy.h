@@ -12,11 +12,21 @@
  *   an address of this server              554 5.4.6 would loop back
  *                                          (only when no usable host is
  *                                          more preferred: a backup MX
- *                                          is not a loop)
+ *                                          is not a loop; 451 4.4.3
+ *                                          when a more preferred host
+ *                                          failed temporarily, as
+ *                                          Postfix's smtp client defers)
  *   null MX (RFC 7505)                     556 5.1.10
- *   a usable public address                accept
+ *   a usable public address                accept (not when a group of
+ *                                          equal preference was left out
+ *                                          whole: mx_group_cut)
  *   a lookup failed temporarily            451 4.4.3
  *   nothing usable, nothing temporary      550 5.1.2
+ *
+ * Every address is classified first, then the outcome is picked in this
+ * order; the deciding host is the first by (preference, name) and, within
+ * a host, the lowest address, so no reply depends on the order of the
+ * records in an answer.
  *
  * A table rule's own code, DSN or DEFER overrides the 554 5.7.1 default;
  * a rule of a user's table keeps its text verbatim, as Postfix sends it:

@@ -57,8 +57,10 @@ bmx_mx_literal(const char *name, struct bmx_ip *ip)
 			name += 5;
 			n -= 5;
 		}
+		return bmx_ip_parse_n(name, n, ip);
 	}
-	return bmx_ip_parse_n(name, n, ip);
+	/* "127.1", "2130706433", "0x7f.0.0.1": what inet_aton reads */
+	return bmx_ip_parse_n(name, n, ip) || bmx_ip_parse_aton(name, n, ip);
 }
 
 /* One name/type to look up, through the cache. */
@@ -328,6 +330,46 @@ add_host(struct bmx_resolution *out, uint16_t pref, const char *name)
 	}
 }
 
+/*
+ * How many MX records (sorted by preference) to check.  max_mx must not
+ * cut a group of equal preference: which of them made it would depend
+ * on the order of the records in the answer.  Such a group is taken
+ * whole while the hosts stay within max(max_mx, BMX_MX_GROUP_MAX); a
+ * bigger one is left out whole, and out->mx_group_cut says so.
+ */
+static size_t
+mx_count(const struct bmx_answer *mx, size_t max_mx, struct bmx_resolution *out)
+{
+	size_t n = mx->n < max_mx ? mx->n : max_mx, end, cap;
+
+	if (n == 0 || n == mx->n ||
+	    mx->mx[n].preference != mx->mx[n - 1].preference)
+		return n;
+	cap = max_mx > BMX_MX_GROUP_MAX ? max_mx : BMX_MX_GROUP_MAX;
+	for (end = n;
+	     end < mx->n && mx->mx[end].preference == mx->mx[n - 1].preference;
+	     end++)
+		;
+	if (end <= cap)
+		return end;
+	out->mx_group_cut = true;
+	while (n > 0 && mx->mx[n - 1].preference == mx->mx[n].preference)
+		n--;
+	return n;
+}
+
+/* Hosts by preference, then by name: no verdict or reply text depends
+ * on the order of the records in the answer. */
+static int
+host_order(const void *a, const void *b)
+{
+	const struct bmx_host *x = a, *y = b;
+
+	if (x->preference != y->preference)
+		return x->preference < y->preference ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 static void
 timespec_after(struct timespec *ts, unsigned ms)
 {
@@ -401,7 +443,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 	if (out->mx->status == BMX_DNS_OK) {
 		/* the answer itself may have left the worst ones out */
 		out->mx_total = out->mx->n + out->mx->dropped;
-		n = out->mx->n < max_mx ? out->mx->n : max_mx;
+		n = mx_count(out->mx, max_mx, out);
 		out->mx_limited = out->mx_total > n;
 		out->hosts = calloc(n ? n : 1, sizeof(*out->hosts));
 		if (out->hosts == NULL)
@@ -409,6 +451,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		for (i = 0; i < n; i++)
 			add_host(out, out->mx->mx[i].preference,
 			    out->mx->mx[i].host);
+		qsort(out->hosts, n, sizeof(*out->hosts), host_order);
 	} else if (out->mx->status == BMX_DNS_NODATA) {
 		out->implicit_mx = true;
 		out->hosts = calloc(1, sizeof(*out->hosts));

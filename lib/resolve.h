@@ -9,10 +9,14 @@
  *   are judged without DNS, as the domain, as an MX target, or as a CNAME
  *   target on the way;
  * - MX lookup, CNAMEs followed (bounded).  MX records present: every MX
- *   host, backups included, up to max_mx by preference; NOERROR without
+ *   host, backups included, up to max_mx by preference (never cutting a
+ *   group of equal preference: see BMX_MX_GROUP_MAX); hosts are sorted
+ *   by preference, then name, whatever the order of the answer; NOERROR
+ *   without
  *   MX: the implicit MX, the domain itself; a target "." is a null MX
  *   (RFC 7505); a target that is an IP literal ("127.0.0.1." or
- *   "[127.0.0.1]") is that address;
+ *   "[127.0.0.1]"), or that inet_aton reads as one ("127.1.",
+ *   "2130706433.", "0x7f.0.0.1."), is that address;
  * - then A and AAAA of every host, all at once (one round trip), with
  *   their CNAMEs followed.
  *
@@ -41,6 +45,11 @@
 #include "cache.h"
 #include "dnsmsg.h"
 #include "query.h"
+
+/** A group of MX hosts of equal preference that max_mx would cut is
+ * checked whole when the hosts checked stay at most this many (or
+ * max_mx, when higher); a bigger group is not checked at all. */
+#define BMX_MX_GROUP_MAX 64
 
 struct bmx_resolver {
 	struct bmx_query_servers *servers; /**< shared */
@@ -85,8 +94,11 @@ struct bmx_resolution {
 	bool null_mx;	       /**< an MX record with target "." */
 	struct bmx_host *hosts;
 	size_t nhosts;
-	size_t mx_total;     /**< MX records in the answer */
-	bool mx_limited;     /**< more MX hosts than max_mx */
+	size_t mx_total; /**< MX records in the answer */
+	bool mx_limited; /**< more MX hosts than max_mx */
+	/** a group of equal preference bigger than BMX_MX_GROUP_MAX was
+	 * cut by max_mx, and left out whole */
+	bool mx_group_cut;
 	bool addr_limited;   /**< more addresses than max_addrs */
 	bool cname_limited;  /**< a CNAME chain longer than max_cname */
 	bool deadline_hit;   /**< some answer did not come in time */
@@ -117,7 +129,9 @@ const char *bmx_special_name(const char *name);
 
 /**
  * Is this MX target text an IP literal ("127.0.0.1", "[127.0.0.1]",
- * "[IPv6:::1]")?  If so, fill ip.
+ * "[IPv6:::1]"), or a name that inet_aton would read as an address
+ * ("127.1", "2130706433", "0x7f.0.0.1", see bmx_ip_parse_aton())?  If
+ * so, fill ip.
  */
 bool bmx_mx_literal(const char *name, struct bmx_ip *ip);
 

@@ -14,7 +14,7 @@
 
 /* Macros asked for per stage (both MTAs send a stage's macros even when
  * the stage itself is declined). */
-static char connect_macros[] = "{daemon_name}";
+static char connect_macros[] = "{daemon_name} v";
 static char mail_macros[] = "i {auth_authen}";
 static char rcpt_macros[] = "i {rcpt_mailer} {rcpt_host}";
 
@@ -135,10 +135,24 @@ on_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	return SMFIS_CONTINUE;
 }
 
+/* Which MTA this is, by its version macro: Postfix says "Postfix 3.7.11",
+ * Sendmail only its number, "8.17.1".  NULL: not known. */
+static const char *
+mta_name(SMFICTX *ctx)
+{
+	const char *v = macro(ctx, "v");
+
+	if (strncmp(v, "Postfix", 7) == 0)
+		return "postfix";
+	if (v[0] >= '0' && v[0] <= '9')
+		return "sendmail";
+	return NULL;
+}
+
 /* Why this recipient (or sender) is not checked, or NULL. */
 static const char *
 not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
-    const struct bmx_session *s, bool rcpt, const char *addr)
+    const struct bmx_session *s, bool rcpt)
 {
 	const char *host;
 
@@ -148,13 +162,15 @@ not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
 		return "authenticated client";
 	if (!rcpt)
 		return NULL;
-	if (bmx_config_skip_mailer(cfg, macro(ctx, "{rcpt_mailer}")))
+	if (bmx_config_skip_mailer(
+		cfg, macro(ctx, "{rcpt_mailer}"), mta_name(ctx)))
 		return "mailer not routed by MX";
-	/* An explicit [next hop]: not MX routing.  An address literal
-	 * recipient has one too, and is checked (DESIGN rule 1). */
+	/* A smart host ([relayhost]) is no reason to skip: it bounces what
+	 * the recipient's MX cannot take.  Only the next hops the operator
+	 * listed are. */
 	host = macro(ctx, "{rcpt_host}");
-	if (host[0] == '[' && strstr(addr, "@[") == NULL)
-		return "explicit next hop";
+	if (bmx_config_exempt_next_hop(cfg, host))
+		return "exempt next hop";
 	return NULL;
 }
 
@@ -202,7 +218,9 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 		    r->addr.mailbox :
 		    unbracket(addr, to, sizeof(to)),
 		to, sizeof(to)),
-	    r->domain[0] ? r->domain : "-",
+	    j->d.domain[0]   ? j->d.domain :
+		r->domain[0] ? r->domain :
+			       "-",
 	    j->host != NULL && j->host->name != NULL ? j->host->name : "-",
 	    a[0] ? a : "-", j->class_name[0] ? j->class_name : "-",
 	    bmx_outcome_name(j->d.outcome), j->why[0] ? " why=" : "", j->why,
@@ -269,6 +287,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	const char *skip;
 	sfsistat rc;
 	char buf[600], qbuf[64];
+	size_t k;
 
 	if (s == NULL) {
 		/* no connect callback (an MTA that skipped it) */
@@ -282,7 +301,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 		return SMFIS_TEMPFAIL;
 	if (rcpt)
 		s->rcpts++;
-	skip = not_checked(ctx, st->cfg, s, rcpt, addr);
+	skip = not_checked(ctx, st->cfg, s, rcpt);
 	if (skip != NULL) {
 		if (st->cfg->log_accepts)
 			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
@@ -301,6 +320,8 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 		bmx_engine_decide_sender(st->engine, addr, &r);
 	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
 	log_warnings(ctx, s, &r.j, addr);
+	for (k = 0; k < r.nroutes; k++)
+		log_warnings(ctx, s, &r.routes[k].j, addr);
 	rc = answer(ctx, s, st, &r);
 	bmx_result_clear(&r);
 	bmx_state_put(st);

@@ -147,13 +147,89 @@ json_address(const struct bmx_ipclass *c)
 	printf("}");
 }
 
+/* The MX hosts of a resolution (NULL: none) with the classes of j. */
+static void
+json_mx(const struct bmx_resolution *res, const struct bmx_judgement *j)
+{
+	char err[600];
+	size_t i, k, c = 0;
+
+	printf("[");
+	for (i = 0; res != NULL && i < res->nhosts; i++) {
+		const struct bmx_host *h = &res->hosts[i];
+		size_t n = h->kind == BMX_HOST_LITERAL ? 1 : h->naddrs;
+
+		printf("%s{\"preference\":%u,\"host\":", i ? "," : "",
+		    h->preference);
+		jstr(h->kind == BMX_HOST_NULL ? "." : h->name);
+		printf(",\"addresses\":[");
+		for (k = 0; k < n && c < j->nclasses; k++, c++) {
+			if (k > 0)
+				printf(",");
+			json_address(&j->classes[c]);
+		}
+		printf("]");
+		if (host_error(h, err, sizeof(err))[0] != '\0') {
+			printf(",\"error\":");
+			jstr(err);
+		}
+		printf("}");
+	}
+	printf("]");
+}
+
+/* "routes": every routing domain judged, with its own verdict. */
+static void
+json_routes(const struct bmx_result *r)
+{
+	char reply[BMX_REPLY_MAX + 16], a[BMX_IP_STRLEN];
+	size_t k;
+
+	printf(",\"routes\":[");
+	for (k = 0; k < r->nroutes; k++) {
+		const struct bmx_route *rt = &r->addr.routes[k];
+		const struct bmx_route_result *rr = &r->routes[k];
+
+		printf("%s{\"form\":", k ? "," : "");
+		jstr(bmx_route_form_name(rt->form));
+		if (rt->literal) {
+			printf(",\"address\":");
+			jstr(bmx_ip_format(&rt->ip, a, sizeof(a)));
+		} else {
+			printf(",\"domain\":");
+			jstr(rt->domain);
+		}
+		printf(",\"decided\":%s,\"verdict\":\"%s\",\"outcome\":\"%s\","
+		       "\"class\":",
+		    r->decided_by == k + 1 ? "true" : "false",
+		    bmx_verdict_name(rr->j.d.verdict),
+		    bmx_outcome_name(rr->j.d.outcome));
+		jstr(rr->j.class_name);
+		if (rr->j.d.verdict != BMX_VERDICT_ACCEPT) {
+			bmx_decision_reply(&rr->j.d, reply, sizeof(reply));
+			printf(",\"reply\":");
+			jstr(reply);
+		}
+		if (rt->literal && rr->j.nclasses > 0) {
+			printf(",\"addresses\":[");
+			json_address(&rr->j.classes[0]);
+			printf("]");
+		} else {
+			printf(",\"mx\":");
+			json_mx(rr->resolved ? &rr->res : NULL, &rr->j);
+		}
+		printf(",\"lookups\":%u}", rr->res.lookups);
+	}
+	printf("]");
+}
+
 static void
 print_json(
     const char *target, const struct bmx_result *r, enum bmx_action action)
 {
 	const struct bmx_resolution *res = &r->res;
-	char reply[BMX_REPLY_MAX + 16], err[600];
-	size_t i, k, c = 0;
+	char reply[BMX_REPLY_MAX + 16];
+	size_t i;
 
 	printf("{\"target\":");
 	jstr(target);
@@ -182,28 +258,9 @@ print_json(
 		printf(",\"address\":");
 		json_address(&r->j.classes[0]);
 	}
-	printf(",\"mx\":[");
-	for (i = 0; r->resolved && i < res->nhosts; i++) {
-		const struct bmx_host *h = &res->hosts[i];
-		size_t n = h->kind == BMX_HOST_LITERAL ? 1 : h->naddrs;
-
-		printf("%s{\"preference\":%u,\"host\":", i ? "," : "",
-		    h->preference);
-		jstr(h->kind == BMX_HOST_NULL ? "." : h->name);
-		printf(",\"addresses\":[");
-		for (k = 0; k < n && c < r->j.nclasses; k++, c++) {
-			if (k > 0)
-				printf(",");
-			json_address(&r->j.classes[c]);
-		}
-		printf("]");
-		if (host_error(h, err, sizeof(err))[0] != '\0') {
-			printf(",\"error\":");
-			jstr(err);
-		}
-		printf("}");
-	}
-	printf("],\"implicit_mx\":%s,\"null_mx\":%s",
+	printf(",\"mx\":");
+	json_mx(r->resolved ? res : NULL, &r->j);
+	printf(",\"implicit_mx\":%s,\"null_mx\":%s",
 	    res->implicit_mx ? "true" : "false",
 	    res->null_mx ? "true" : "false");
 	if (r->resolved && res->mx != NULL && res->mx->ncnames > 0) {
@@ -220,6 +277,8 @@ print_json(
 		    res->mx_limited ? "true" : "false",
 		    res->addr_limited ? "true" : "false",
 		    res->cname_limited ? "true" : "false");
+	if (r->nroutes > 0)
+		json_routes(r);
 	printf(",\"lookups\":%u,\"cache_hits\":%u,\"elapsed_ms\":%lld}\n",
 	    res->lookups, res->cache_hits, r->elapsed_ms);
 }
@@ -251,13 +310,94 @@ human_cnames(const struct bmx_answer *a, const char *indent)
 		printf("%sCNAME %s\n", indent, a->cnames[i]);
 }
 
+/* A resolution as a tree: MX hosts, CNAMEs, every address with the
+ * classes of j; each line starts with ind. */
+static void
+human_tree(const struct bmx_resolution *res, const struct bmx_judgement *j,
+    const char *ind)
+{
+	char err[600];
+	size_t i, k, c = 0;
+
+	if (res->special_rule != NULL) {
+		printf("%s%s: special-use name (%s), not looked up\n", ind,
+		    res->special_name, res->special_rule);
+	} else if (res->mx != NULL) {
+		human_cnames(res->mx, ind);
+		if (res->implicit_mx)
+			printf("%sno MX records: implicit MX, the domain "
+			       "itself\n",
+			    ind);
+		else if (res->mx->status != BMX_DNS_OK)
+			printf("%sMX: %s%s%s\n", ind,
+			    bmx_dns_status_name(res->mx->status),
+			    res->mx->why[0] ? ": " : "", res->mx->why);
+	}
+	for (i = 0; i < res->nhosts; i++) {
+		const struct bmx_host *h = &res->hosts[i];
+		size_t n4 = h->kind == BMX_HOST_LITERAL ? 1 : h->n4;
+
+		printf("%sMX %5u %s%s\n", ind, h->preference,
+		    h->kind == BMX_HOST_NULL ? "." : h->name,
+		    h->kind == BMX_HOST_NULL	    ? "  (null MX)" :
+			h->kind == BMX_HOST_LITERAL ? "  (IP literal)" :
+						      "");
+		human_cnames(
+		    h->a != NULL && h->a->ncnames ? h->a : h->aaaa, "        ");
+		for (k = 0; k < n4 + h->n6 && c < j->nclasses; k++, c++)
+			human_address(&j->classes[c],
+			    h->kind == BMX_HOST_LITERAL ? "" :
+				k < n4			? "A" :
+							  "AAAA");
+		if (host_error(h, err, sizeof(err))[0] != '\0')
+			printf("      %s\n", err);
+	}
+	if (res->mx_limited)
+		printf("%sonly the best %zu of %zu MX hosts checked (limit)\n",
+		    ind, res->nhosts, res->mx_total);
+	if (res->addr_limited)
+		printf("%saddresses beyond the limit not checked\n", ind);
+}
+
+/* A routing domain: its form, its tree, its own verdict. */
+static void
+human_route(const struct bmx_result *r, size_t k)
+{
+	const struct bmx_route *rt = &r->addr.routes[k];
+	const struct bmx_route_result *rr = &r->routes[k];
+	char a[BMX_IP_STRLEN], reply[BMX_REPLY_MAX + 16];
+
+	if (rt->literal)
+		printf("  routed to [%s] (%s)\n",
+		    bmx_ip_format(&rt->ip, a, sizeof(a)),
+		    bmx_route_form_name(rt->form));
+	else
+		printf("  routed to %s (%s)\n", rt->domain,
+		    bmx_route_form_name(rt->form));
+	if (rr->skipped) {
+		printf("    not checked: a domain before it decided\n");
+		return;
+	}
+	if (rt->literal && rr->j.nclasses > 0)
+		human_address(&rr->j.classes[0], "");
+	else if (rr->resolved)
+		human_tree(&rr->res, &rr->j, "  ");
+	printf("    %s (%s, %s)%s\n", bmx_verdict_name(rr->j.d.verdict),
+	    bmx_outcome_name(rr->j.d.outcome), rr->j.class_name,
+	    r->decided_by == k + 1 ? ": decides" : "");
+	if (rr->j.d.verdict != BMX_VERDICT_ACCEPT && r->decided_by != k + 1) {
+		bmx_decision_reply(&rr->j.d, reply, sizeof(reply));
+		printf("    %s\n", reply);
+	}
+}
+
 static void
 print_human(
     const char *target, const struct bmx_result *r, enum bmx_action action)
 {
 	const struct bmx_resolution *res = &r->res;
-	char reply[BMX_REPLY_MAX + 16], err[600];
-	size_t i, k, c = 0;
+	char reply[BMX_REPLY_MAX + 16];
+	size_t i;
 
 	printf("%s\n", target);
 	if (r->kind == BMX_TARGET_IP ||
@@ -265,48 +405,10 @@ print_human(
 		r->addr.kind == BMX_ADDR_LITERAL && r->j.nclasses > 0)) {
 		printf("  address literal\n");
 		human_address(&r->j.classes[0], "");
-	} else if (r->resolved) {
-		if (res->special_rule != NULL) {
-			printf("  %s: special-use name (%s), not looked up\n",
-			    res->special_name, res->special_rule);
-		} else if (res->mx != NULL) {
-			human_cnames(res->mx, "  ");
-			if (res->implicit_mx)
-				printf("  no MX records: implicit MX, the "
-				       "domain itself\n");
-			else if (res->mx->status != BMX_DNS_OK)
-				printf("  MX: %s%s%s\n",
-				    bmx_dns_status_name(res->mx->status),
-				    res->mx->why[0] ? ": " : "", res->mx->why);
-		}
-		for (i = 0; i < res->nhosts; i++) {
-			const struct bmx_host *h = &res->hosts[i];
-			size_t n4 = h->kind == BMX_HOST_LITERAL ? 1 : h->n4;
-
-			printf("  MX %5u %s%s\n", h->preference,
-			    h->kind == BMX_HOST_NULL ? "." : h->name,
-			    h->kind == BMX_HOST_NULL	    ? "  (null MX)" :
-				h->kind == BMX_HOST_LITERAL ? "  (IP literal)" :
-							      "");
-			human_cnames(
-			    h->a != NULL && h->a->ncnames ? h->a : h->aaaa,
-			    "        ");
-			for (k = 0; k < n4 + h->n6 && c < r->j.nclasses;
-			     k++, c++)
-				human_address(&r->j.classes[c],
-				    h->kind == BMX_HOST_LITERAL ? "" :
-					k < n4			? "A" :
-								  "AAAA");
-			if (host_error(h, err, sizeof(err))[0] != '\0')
-				printf("      %s\n", err);
-		}
-		if (res->mx_limited)
-			printf("  only the best %zu of %zu MX hosts checked "
-			       "(limit)\n",
-			    res->nhosts, res->mx_total);
-		if (res->addr_limited)
-			printf("  addresses beyond the limit not checked\n");
-	}
+	} else if (r->resolved)
+		human_tree(res, &r->j, "  ");
+	for (i = 0; i < r->nroutes; i++)
+		human_route(r, i);
 	if (r->verdict != r->j.d.verdict)
 		printf("  action   %s: the milter answers %s, and would "
 		       "%s\n",

@@ -35,6 +35,25 @@ expect "mapped form judged by its IPv4" 1 \
 expect "json reject line" 1 \
 	'{"target":"10.0.0.1","domain":null,"verdict":"reject","outcome":"bogus","action":"reject","reply":"554 5.7.1 Address [10.0.0.1] is in private network (RFC 1918)","class":"private"' \
 	"$check" --json 10.0.0.1
+# A routing domain hidden in the local part, shown and judged (literals:
+# no DNS).
+expect "routing domain in the tree" 1 \
+	"  routed to [127.0.0.1] (percent hack)
+            127.0.0.1                    loopback      127.0.0.0/8 (built-in bogons.cidr:33)  BOGUS
+    reject (bogus, loopback): decides" \
+	"$check" -s 127.0.0.1:1 'user%[127.0.0.1]@[8.8.8.8]'
+expect "routing domain in the reply" 1 \
+	"reply    554 5.7.1 <user%[127.0.0.1]@[8.8.8.8]>: Recipient address rejected: Routed to [127.0.0.1] by the percent hack: Address literal [127.0.0.1] is in loopback network (RFC 1122)" \
+	"$check" -s 127.0.0.1:1 'user%[127.0.0.1]@[8.8.8.8]'
+expect "json routes" 1 \
+	'"routes":[{"form":"percent hack","address":"127.0.0.1","decided":true,"verdict":"reject","outcome":"bogus","class":"loopback","reply":"554 5.7.1 <user%[127.0.0.1]@[8.8.8.8]>: Recipient address rejected: Address literal [127.0.0.1] is in loopback network (RFC 1122)","addresses":[{"address":"127.0.0.1"' \
+	"$check" -s 127.0.0.1:1 --json 'user%[127.0.0.1]@[8.8.8.8]'
+expect "json: no routes, no routes field" 0 \
+	'"mx":[],"implicit_mx":false,"null_mx":false,"lookups":0' \
+	"$check" -s 127.0.0.1:1 --json 'u@[8.8.8.8]'
+expect "unparseable hop: 501 without DNS" 1 \
+	'501 5.1.3 <u%a..b@[8.8.8.8]>: Recipient address rejected: Bad recipient address syntax: percent hack: empty label in "a..b"' \
+	"$check" -s 127.0.0.1:1 'u%a..b@[8.8.8.8]'
 expect "json accept has no reply" 0 \
 	'{"target":"2a00:1450::1","domain":null,"verdict":"accept","outcome":"accept","action":"reject","class":"public"' \
 	"$check" --json 2a00:1450::1

@@ -8,7 +8,9 @@
 #   e2e_dns DATAFILE              start ldns-testns; sets DNS_PORT
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
 #   e2e_milter_start CONF         start it with that file; MILTER_PID
-#   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT
+#   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT (and
+#                                 adds the lines of E2E_MASTER_CF, an
+#                                 array, to its master.cf)
 #   e2e_expect WHAT WANT SWAKS-ARGS...   run swaks, want WANT in output
 #   e2e_done                      summary and exit status
 
@@ -165,6 +167,9 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 CF
+	if [ -n "${E2E_MASTER_CF+x}" ]; then
+		printf '%s\n' "${E2E_MASTER_CF[@]}" >>"$pf/master.cf"
+	fi
 	E2E_PF=$pf
 	if ! postfix -c "$pf" start >"$E2E_TMP/postfix-start.log" 2>&1; then
 		echo "postfix did not start:" >&2

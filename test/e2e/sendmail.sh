@@ -12,6 +12,10 @@
 # the test milter, and the sendmail binary runs as a daemon on a
 # loopback high port with its own queue; swaks is the client.
 #
+# Mail for other hosts goes to a smart host (SMART_HOST, Sendmail's relay
+# mailer, {rcpt_host} [smarthost.bogusmx.test]), as on the web servers
+# where backscatter starts: its recipients are checked all the same.
+#
 # Nothing leaves loopback and nothing is delivered:
 #  - the milter asks only ldns-testns on 127.0.0.1;
 #  - sendmail runs in its own mount namespace (unshare -m) where
@@ -146,6 +150,7 @@ define(\`confPID_FILE', \`$sm/sendmail.pid')dnl
 define(\`confHELP_FILE', \`')dnl
 define(\`confTO_IDENT', \`0')dnl
 define(\`confMILTER_LOG_LEVEL', \`6')dnl
+define(\`SMART_HOST', \`[smarthost.bogusmx.test]')dnl
 FEATURE(\`nocanonify')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`no_default_msa')dnl
@@ -219,6 +224,14 @@ e2e_expect "DNS failure deferred with 451" \
 	--to t@servfail.de --quit-after RCPT
 e2e_expect "exempt domain accepted" '<-  250 2.1.5 <user@exempt.de>... Recipient ok' \
 	--to user@exempt.de --quit-after RCPT
+# The percent hack on this host's own name: Sendmail strips it and sends
+# to hot.de; refused, the reply naming hot.de.
+e2e_expect "percent hack on the local domain refused" \
+	'554 5.7.1 <user%hot.de@mx.bogusmx.test>: Recipient address rejected: Routed to hot.de by the percent hack: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122)' \
+	--to 'user%hot.de@mx.bogusmx.test' --quit-after RCPT
+e2e_expect "percent hack to a good domain accepted" \
+	'<-  250 2.1.5 <user%good.de@mx.bogusmx.test>... Recipient ok' \
+	--to 'user%good.de@mx.bogusmx.test' --quit-after RCPT
 # Sendmail's local mailer: not routed by MX, so not checked.
 e2e_expect "local recipient skipped" '<-  250 2.1.5 <root@mx.bogusmx.test>... Recipient ok' \
 	--to root@mx.bogusmx.test --quit-after RCPT

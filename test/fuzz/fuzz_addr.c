@@ -4,7 +4,9 @@
  * The input, as a C string, goes through bmx_addr_parse() and
  * bmx_domain_normalize() (as RCPT TO text, as a DNS or configured name,
  * and the part after its last '@'), with error buffers of every size.
- * What comes out must keep the header's promises: a domain is lower
+ * MX targets go through bmx_mx_literal() (inet_aton forms included).
+ * What comes out must keep the header's promises: a domain (a routing
+ * domain too) is lower
  * case A-labels of at most 253 octets, labels of 1 to 63, no trailing
  * dot, and normalising it again changes nothing; a mailbox holds no
  * control character (it goes into reply texts); an error comes with a
@@ -134,6 +136,19 @@ parse(const char *rcpt, size_t errlen)
 	default:
 		FUZZ_CHECK(!"unknown kind");
 	}
+	/* routing domains: normalised like the domain, or an address */
+	FUZZ_CHECK(a->nroutes <= BMX_ROUTES_MAX);
+	for (size_t k = 0; k < a->nroutes; k++) {
+		const struct bmx_route *r = &a->routes[k];
+
+		FUZZ_CHECK(bmx_route_form_name(r->form)[0] != '\0');
+		if (r->literal)
+			FUZZ_CHECK(r->domain[0] == '\0' &&
+			    (r->ip.family == BMX_IP_V4 ||
+				r->ip.family == BMX_IP_V6));
+		else
+			check_domain(r->domain);
+	}
 out:
 	free(err);
 	free(a);
@@ -154,7 +169,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	normalize(s, errlen);
 	if (at != NULL)
 		normalize(at + 1, 256);
-	(void)bmx_mx_literal(s, &ip);
+	if (bmx_mx_literal(s, &ip))
+		FUZZ_CHECK(ip.family == BMX_IP_V4 || ip.family == BMX_IP_V6);
 	free(s);
 	return 0;
 }

@@ -433,7 +433,8 @@ class Test:
              hot("user%good.de@hot.de")),
             ("'%' routing in the local part, good domain",
              b"<user%hot.de@good.de>",
-             CONTINUE),
+             rejected("user%hot.de@good.de",
+                      "Routed to hot.de by the percent hack: " + HOT_TAIL)),
             ("printf conversions in the local part", b"<%s%n%x%p@hot.de>",
              hot("%s%n%x%p@hot.de")),
             ("a lone '%' at the end", b"<user%@hot.de>", hot("user%@hot.de")),
@@ -486,7 +487,9 @@ class Test:
              hot('"a@good.de"@hot.de')),
             ("quoted local part with '@', good domain",
              b'<"a@hot.de"@good.de>',
-             CONTINUE),
+             rejected('"a@hot.de"@good.de',
+                      "Routed to hot.de by the quoted local part: " +
+                      HOT_TAIL)),
             ("escaped quote in a quoted local part", b'<"a\\"b"@good.de>',
              CONTINUE),
             ("unterminated quote", b'<"user@hot.de>',
@@ -537,7 +540,7 @@ class Test:
             ("ESMTP parameters after the address", b"<user@hot.de>",
              hot("user@hot.de"), (b"NOTIFY=NEVER", b"ORCPT=rfc822;%n\r\n")),
             ("a hostile {rcpt_host} starting with '['", b"<user@hot.de>",
-             CONTINUE, (), b"[%n\r\n"),
+             hot("user@hot.de"), (), b"[%n\r\n"),
             ("a hostile {rcpt_mailer}", b"<user@hot.de>", hot("user@hot.de"),
              (), None, b"smtp\r\n%n%s"),
             ("an empty {rcpt_mailer}", b"<user@hot.de>", hot("user@hot.de"),
@@ -646,7 +649,7 @@ class Test:
         s = session(self.port)
         s.macro(SMFIC_RCPT, (b"{rcpt_host}", b"[" + b"h" * 60000))
         check_reply("RCPT with a {rcpt_host} macro of 60 KB",
-                    s.rcpt(b"<user@hot.de>", host=b"[x]"), CONTINUE)
+                    s.rcpt(b"<user@hot.de>", host=b"[x]"), hot("user@hot.de"))
         s.quit()
 
         # A length of 0 (no command byte at all): libmilter reads the

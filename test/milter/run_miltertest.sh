@@ -37,6 +37,7 @@ socket = "inet:$port@127.0.0.1"
 tables = { "$tmp/warn.cidr" }
 exempt-domains = { "exempt.de" }
 exempt-clients = { "192.0.2.0/24" }
+exempt-next-hops = { "[partner.test]" }
 dns {
 	nameservers = { "127.0.0.1:$dnsport" }
 	timeout-ms = 500
@@ -75,7 +76,15 @@ want_log '550 5.1.2 <n@nx.de>: Recipient address rejected: Domain nx.de does not
 want_log '554 5.7.1 <lit@[127.0.0.1]>: Recipient address rejected: Address literal [127.0.0.1] is in loopback network'
 want_log '501 5.1.3 <bad@hot..de>: Recipient address rejected: Bad recipient address syntax'
 want_log 'skip: RCPT from client.test[198.51.100.7]: to=<local@hot.de>: mailer not routed by MX'
-want_log 'skip: RCPT from client.test[198.51.100.7]: to=<relay@hot.de>: explicit next hop'
+want_log 'reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <user%hot.de@good.de>: Recipient address rejected: Routed to hot.de by the percent hack: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122); to=<user%hot.de@good.de> domain=hot.de mx=null.hot.de address=127.0.0.1 class=loopback outcome=bogus'
+want_log 'reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <smart@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1]'
+want_log '554 5.7.1 <nohost@hot.de>: Recipient address rejected'
+want_log '554 5.7.1 <named@hot.de>: Recipient address rejected'
+want_log 'skip: RCPT from client.test[198.51.100.7]: to=<partner@hot.de>: exempt next hop'
+want_log '554 5.7.1 <relayed@hot.de>: Recipient address rejected'
+want_log 'skip: RCPT from client.test[198.51.100.7]: to=<relaydomain@hot.de>: mailer not routed by MX'
+want_log '554 5.7.1 <smarthost@hot.de>: Recipient address rejected'
+want_log 'skip: RCPT from client.test[198.51.100.7]: to=<prog@hot.de>: mailer not routed by MX'
 want_log 'to=<postmaster@exempt.de> domain=exempt.de mx=- address=- class=exempt outcome=no-check'
 want_log 'skip: RCPT from client.test[192.0.2.10]: to=<user@hot.de>: exempt client'
 want_log 'lookups=0 cache=none'
@@ -90,7 +99,7 @@ for _ in $(seq 1 100); do
 	grep -q 'reload failed' "$tmp/milter.log" && break
 	sleep 0.1
 done
-want_log "$tmp/bogusmx.conf:11: mode = \"sometimes\": must be one of any, all"
+want_log "$tmp/bogusmx.conf:12: mode = \"sometimes\": must be one of any, all"
 want_log 'reload failed: the configuration in force is kept'
 if miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" -D "dir=$dir" >"$tmp/again.log"; then
 	echo "ok: the old configuration still serves"

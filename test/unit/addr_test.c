@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "resolve.h"
 
 #define OK BMX_ADDR_OK
 #define SYNTAX BMX_ADDR_SYNTAX
@@ -291,6 +292,184 @@ test_parse(void **state)
 		} else if (strcmp(a.domain, c->domain) != 0)
 			fail_msg("\"%s\": want domain \"%s\", got \"%s\"",
 			    c->in, c->domain, a.domain);
+	}
+}
+
+/* Routing domains: each case's routes as "form:domain" joined by ' ',
+ * a literal as "form:[address]"; or the error it must give. */
+struct route_case {
+	const char *in;
+	enum bmx_addr_status status;
+	const char *domain; /* the written domain */
+	const char *routes; /* or the error message (a '*' ends a prefix) */
+};
+
+static const struct route_case route_cases[] = {
+	/* a plain address has none */
+	{ "user@example.com", OK, "example.com", "" },
+	{ "\"a b\"@example.com", OK, "example.com", "" },
+	{ "first.last+tag@example.com", OK, "example.com", "" },
+	/* the four forms Postfix routes by, and source routes */
+	{ "user%hot.de@example.com", OK, "example.com", "percent hack:hot.de" },
+	{ "hot.de!user@example.com", OK, "example.com", "bang path:hot.de" },
+	{ "user@hot.de@example.com", OK, "example.com",
+	    "user@dom@local:hot.de" },
+	{ "<\"user@hot.de\"@example.com>", OK, "example.com", "quoted:hot.de" },
+	{ "<@a.example,@b.example:user@example.com>", OK, "example.com",
+	    "source route:a.example source route:b.example" },
+	{ "<@[192.0.2.1],@b:user@example.com>", OK, "example.com",
+	    "source route:[192.0.2.1] source route:b" },
+	{ "<@[IPv6:::1]:user@example.com>", OK, "example.com",
+	    "source route:[::1]" },
+	/* case, trailing dots, IDN, literals in the local part */
+	{ "user%Hot.DE.@example.com", OK, "example.com",
+	    "percent hack:hot.de" },
+	{ "user%bücher.example@example.com", OK, "example.com",
+	    "percent hack:xn--bcher-kva.example" },
+	{ "user%[127.0.0.1]@example.com", OK, "example.com",
+	    "percent hack:[127.0.0.1]" },
+	{ "\"user@[IPv6:::1]\"@example.com", OK, "example.com",
+	    "quoted:[::1]" },
+	/* nested forms, outside in, as Postfix takes them apart */
+	{ "user%b.example%c.example@example.com", OK, "example.com",
+	    "percent hack:c.example percent hack:b.example" },
+	{ "a.example!b.example!user@example.com", OK, "example.com",
+	    "bang path:a.example bang path:b.example" },
+	{ "a.example!user%b.example@example.com", OK, "example.com",
+	    "bang path:a.example percent hack:b.example" },
+	{ "user%b.example@a.example@example.com", OK, "example.com",
+	    "user@dom@local:a.example percent hack:b.example" },
+	{ "<\"b.example!user\"@example.com>", OK, "example.com",
+	    "bang path:b.example" },
+	{ "<@r.example:user%hot.de@example.com>", OK, "example.com",
+	    "source route:r.example percent hack:hot.de" },
+	/* empty hops: "user@" is the local domain to Postfix */
+	{ "<100%@hot.de>", OK, "hot.de", "" },
+	{ "!user@hot.de", OK, "hot.de", "" },
+	{ "%hot.de@example.com", OK, "example.com", "percent hack:hot.de" },
+	{ "<%s%n@hot.de>", OK, "hot.de", "percent hack:n percent hack:s" },
+	/* what cannot be parsed is an error, never a guess */
+	{ "user%hot..de@example.com", SYNTAX, NULL,
+	    "percent hack: empty label in \"hot..de\"" },
+	{ "user%foo+bar@example.com", SYNTAX, NULL,
+	    "percent hack: invalid character '+' in domain \"foo+bar\"" },
+	{ "hot_de,x!user@example.com", SYNTAX, NULL,
+	    "bang path: invalid character ','*" },
+	{ "user%[127.0.0.1@example.com", SYNTAX, NULL,
+	    "percent hack: unterminated address literal*" },
+	{ "user%[x-foo:bar]@example.com", SYNTAX, NULL,
+	    "percent hack: unsupported address literal*" },
+	{ "\"user@\"@example.com", OK, "example.com", "" },
+	{ "\"user@a..b\"@example.com", SYNTAX, NULL,
+	    "quoted: empty label in \"a..b\"" },
+	{ "user@a..b@example.com", SYNTAX, NULL,
+	    "user@dom@local: empty label*" },
+	{ "user%☃.net@example.com", IDN, NULL,
+	    "percent hack: IDNA2008 refuses*" },
+	{ "u%a%b%c%d%e%f%g%h%i@example.com", TOOLONG, NULL,
+	    "more than 8 routing domains" },
+	{ "u%a%b%c%d%e%f%g%h@example.com", OK, "example.com",
+	    "percent hack:h percent hack:g percent hack:f percent hack:e "
+	    "percent hack:d percent hack:c percent hack:b percent hack:a" },
+};
+
+static void
+test_routes(void **state)
+{
+	char err[256], got[1024], ip[BMX_IP_STRLEN];
+	enum bmx_addr_status st;
+	struct bmx_addr a;
+	size_t i, k, o;
+
+	(void)state;
+	for (i = 0; i < sizeof(route_cases) / sizeof(route_cases[0]); i++) {
+		const struct route_case *c = &route_cases[i];
+
+		st = bmx_addr_parse(c->in, &a, err, sizeof(err));
+		if (st != c->status)
+			fail_msg("\"%s\": want %s, got %s (%s)", c->in,
+			    bmx_addr_status_name(c->status),
+			    bmx_addr_status_name(st), err);
+		if (st != BMX_ADDR_OK) {
+			if (!msg_match(c->routes, err))
+				fail_msg("\"%s\": want message \"%s\", got "
+					 "\"%s\"",
+				    c->in, c->routes, err);
+			continue;
+		}
+		assert_string_equal(a.domain, c->domain);
+		got[0] = '\0';
+		for (k = 0, o = 0; k < a.nroutes; k++) {
+			const struct bmx_route *r = &a.routes[k];
+
+			if (r->literal)
+				snprintf(ip, sizeof(ip), "[%s]",
+				    bmx_ip_format(&r->ip, err, sizeof(err)));
+			o += (size_t)snprintf(got + o, sizeof(got) - o,
+			    "%s%s:%s", k ? " " : "",
+			    bmx_route_form_name(r->form),
+			    r->literal ? ip : r->domain);
+		}
+		if (strcmp(got, c->routes) != 0)
+			fail_msg("\"%s\": want routes \"%s\", got \"%s\"",
+			    c->in, c->routes, got);
+	}
+}
+
+/* MX targets that are addresses: literals, and what inet_aton reads. */
+static void
+test_mx_literal(void **state)
+{
+	static const struct {
+		const char *name, *want; /* want NULL: a name */
+	} mx[] = {
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "[127.0.0.1]", "127.0.0.1" },
+		{ "[IPv6:::1]", "::1" },
+		{ "127.1", "127.0.0.1" },
+		{ "127.0.1", "127.0.0.1" },
+		{ "2130706433", "127.0.0.1" },
+		{ "0x7f.0.0.1", "127.0.0.1" },
+		{ "0X7F.1", "127.0.0.1" },
+		{ "0177.0.0.1", "127.0.0.1" },
+		{ "010.0.0.1", "8.0.0.1" },
+		{ "0x7f000001", "127.0.0.1" },
+		{ "10.0x10203", "10.1.2.3" },
+		{ "0", "0.0.0.0" },
+		{ "4294967295", "255.255.255.255" },
+		{ "4294967296", NULL },
+		{ "256.1", NULL },
+		{ "1.2.65536", NULL },
+		{ "1.2.3.256", NULL },
+		{ "1.2.3.4.5", NULL },
+		{ "08.0.0.1", NULL },
+		{ "0x", NULL },
+		{ "0x7g.0.0.1", NULL },
+		{ "127..1", NULL },
+		{ "127.1.", NULL },
+		{ "", NULL },
+		{ "mail.example.com", NULL },
+		{ "1e2", NULL },
+		{ "[127.1]", NULL },
+	};
+	char buf[BMX_IP_STRLEN];
+	struct bmx_ip ip;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mx) / sizeof(mx[0]); i++) {
+		bool got = bmx_mx_literal(mx[i].name, &ip);
+
+		if (got != (mx[i].want != NULL))
+			fail_msg("\"%s\": want %s, got %s", mx[i].name,
+			    mx[i].want ? mx[i].want : "a name",
+			    got ? bmx_ip_format(&ip, buf, sizeof(buf)) :
+				  "a name");
+		if (got &&
+		    strcmp(bmx_ip_format(&ip, buf, sizeof(buf)), mx[i].want) !=
+			0)
+			fail_msg("\"%s\": want %s, got %s", mx[i].name,
+			    mx[i].want, buf);
 	}
 }
 
@@ -745,6 +924,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_mx_literal),
 		cmocka_unit_test(test_literal_family),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_hostile),

@@ -237,6 +237,9 @@ config_equal(const struct bmx_config *a, const struct bmx_config *b)
 	same_list("skip-mailers", (const char *const *)a->skip_mailers,
 	    a->nskip_mailers, (const char *const *)b->skip_mailers,
 	    b->nskip_mailers);
+	same_list("exempt-next-hops", (const char *const *)a->exempt_next_hops,
+	    a->nexempt_next_hops, (const char *const *)b->exempt_next_hops,
+	    b->nexempt_next_hops);
 	SAME_INT(nexempt_clients);
 	for (i = 0; i < a->nexempt_clients; i++)
 		if (a->exempt_clients[i].bits != b->exempt_clients[i].bits ||
@@ -288,7 +291,7 @@ static void
 test_defaults(void **state)
 {
 	static const char *const skip[] = { "local", "virtual", "lmtp", "error",
-		"prog", "*file*", "*include*" };
+		"postfix:relay", "prog", "*file*", "*include*" };
 	struct bmx_engine_settings e;
 	struct bmx_diag d;
 	struct bmx_config *c;
@@ -321,6 +324,7 @@ test_defaults(void **state)
 	assert_false(c->check_sender);
 	assert_int_equal(c->engine.nexempt_domains, 0);
 	assert_int_equal(c->nexempt_clients, 0);
+	assert_int_equal(c->nexempt_next_hops, 0);
 	assert_false(c->exempt_authenticated);
 	same_list("skip-mailers", (const char *const *)c->skip_mailers,
 	    c->nskip_mailers, skip, sizeof(skip) / sizeof(skip[0]));
@@ -446,6 +450,7 @@ test_every_key(void **state)
 	    "exempt-clients = { \"10.0.0.0/8\", \"2001:db8::/32\", "
 	    "\"192.0.2.1\" }\n"
 	    "exempt-authenticated = on\n"
+	    "exempt-next-hops = { \"[smarthost.example]\", \"[192.0.2.1]:587\" }\n"
 	    "skip-mailers = { \"local\", \"dovecot\" }\n"
 	    "log-accepts = false\n"
 	    "dns {\n"
@@ -519,6 +524,11 @@ test_every_key(void **state)
 	assert_true(c->exempt_authenticated);
 	assert_int_equal(c->nskip_mailers, 2);
 	assert_string_equal(c->skip_mailers[1], "dovecot");
+	assert_int_equal(c->nexempt_next_hops, 2);
+	assert_string_equal(c->exempt_next_hops[1], "[192.0.2.1]:587");
+	assert_true(bmx_config_exempt_next_hop(c, "[SmartHost.example]"));
+	assert_false(bmx_config_exempt_next_hop(c, "smarthost.example"));
+	assert_false(bmx_config_exempt_next_hop(c, ""));
 	assert_false(c->log_accepts);
 	assert_int_equal(e->nnameservers, 3);
 	assert_string_equal(e->nameservers[0], "127.0.0.1:5353");
@@ -567,9 +577,16 @@ test_list_append(void **state)
 
 	(void)state;
 	c = load_ok("skip-mailers += { \"dovecot\" }\n");
-	assert_int_equal(c->nskip_mailers, 8);
+	assert_int_equal(c->nskip_mailers, 9);
 	assert_string_equal(c->skip_mailers[0], "local");
-	assert_string_equal(c->skip_mailers[7], "dovecot");
+	assert_string_equal(c->skip_mailers[4], "postfix:relay");
+	assert_true(bmx_config_skip_mailer(c, "relay", "postfix"));
+	assert_false(bmx_config_skip_mailer(c, "relay", "sendmail"));
+	assert_false(bmx_config_skip_mailer(c, "relay", NULL));
+	assert_true(bmx_config_skip_mailer(c, "dovecot", "sendmail"));
+	assert_true(bmx_config_skip_mailer(c, "local", NULL));
+	assert_false(bmx_config_skip_mailer(c, "smtp", "postfix"));
+	assert_string_equal(c->skip_mailers[8], "dovecot");
 	bmx_config_free(c);
 	c = load_ok("skip-mailers = { }\n");
 	assert_int_equal(c->nskip_mailers, 0);
@@ -772,9 +789,22 @@ static const struct error_case errors[] = {
 	    "without spaces or ':'" },
 	{ "tables = { \"\" }\n", 1, "tables: must not be empty" },
 	{ "skip-mailers = { \"local\",\n \"\" }\n", 2,
-	    "skip-mailers: must not be empty" },
+	    "skip-mailers: \"\": a mailer is a name, or postfix:name or "
+	    "sendmail:name for one mail server only" },
+	{ "skip-mailers = { \"exim:relay\" }\n", 1,
+	    "skip-mailers: \"exim:relay\": a mailer is a name..." },
+	{ "skip-mailers = { \"postfix:\" }\n", 1,
+	    "skip-mailers: \"postfix:\": a mailer is a name..." },
 	{ "dns { resolv-conf = \"\" }\n", 1,
 	    "dns: resolv-conf: must not be empty" },
+	{ "exempt-next-hops = { \"[a.example]\",\n \"[b.example\" }\n", 2,
+	    "exempt-next-hops: \"[b.example\": a next hop is printable ASCII "
+	    "without spaces, as the mail server names it: \"[host]\", "
+	    "\"[host]:port\" or \"host\"" },
+	{ "exempt-next-hops = { \"a b\" }\n", 1,
+	    "exempt-next-hops: \"a b\": a next hop..." },
+	{ "exempt-next-hops = { \"\" }\n", 1,
+	    "exempt-next-hops: \"\": a next hop..." },
 	/* addresses, networks, domains */
 	{ "dns {\n nameservers = { \"127.0.0.1\",\n \"bogus\" }\n}\n", 3,
 	    "dns: nameservers: \"bogus\": ..." },
@@ -1281,25 +1311,30 @@ test_skip_mailer(void **state)
 	(void)state;
 	bmx_diag_init(&d);
 	c = bmx_config_defaults(&d);
-	assert_true(bmx_config_skip_mailer(c, "local"));
-	assert_true(bmx_config_skip_mailer(c, "virtual"));
-	assert_true(bmx_config_skip_mailer(c, "lmtp"));
-	assert_true(bmx_config_skip_mailer(c, "error"));
-	assert_true(bmx_config_skip_mailer(c, "prog"));
-	assert_true(bmx_config_skip_mailer(c, "*file*"));
-	assert_true(bmx_config_skip_mailer(c, "*include*"));
-	assert_false(bmx_config_skip_mailer(c, "smtp"));
-	assert_false(bmx_config_skip_mailer(c, "esmtp"));
-	assert_false(bmx_config_skip_mailer(c, "relay"));
-	assert_false(bmx_config_skip_mailer(c, ""));
-	assert_false(bmx_config_skip_mailer(c, NULL));
-	assert_false(bmx_config_skip_mailer(c, "loc"));
-	assert_false(bmx_config_skip_mailer(c, "locals"));
+	assert_true(bmx_config_skip_mailer(c, "local", NULL));
+	assert_true(bmx_config_skip_mailer(c, "virtual", NULL));
+	assert_true(bmx_config_skip_mailer(c, "lmtp", NULL));
+	assert_true(bmx_config_skip_mailer(c, "error", NULL));
+	assert_true(bmx_config_skip_mailer(c, "prog", NULL));
+	assert_true(bmx_config_skip_mailer(c, "*file*", NULL));
+	assert_true(bmx_config_skip_mailer(c, "*include*", NULL));
+	assert_false(bmx_config_skip_mailer(c, "smtp", NULL));
+	assert_false(bmx_config_skip_mailer(c, "esmtp", NULL));
+	assert_false(bmx_config_skip_mailer(c, "relay", NULL));
+	/* Postfix's relay (relay_domains), not Sendmail's (a smart host) */
+	assert_true(bmx_config_skip_mailer(c, "relay", "postfix"));
+	assert_false(bmx_config_skip_mailer(c, "relay", "sendmail"));
+	assert_true(bmx_config_skip_mailer(c, "prog", "sendmail"));
+	assert_true(bmx_config_skip_mailer(c, "local", "postfix"));
+	assert_false(bmx_config_skip_mailer(c, "", NULL));
+	assert_false(bmx_config_skip_mailer(c, NULL, NULL));
+	assert_false(bmx_config_skip_mailer(c, "loc", NULL));
+	assert_false(bmx_config_skip_mailer(c, "locals", NULL));
 	bmx_config_free(c);
 	bmx_diag_clear(&d);
 	c = load_ok("skip-mailers = { \"dovecot\" }\n");
-	assert_true(bmx_config_skip_mailer(c, "dovecot"));
-	assert_false(bmx_config_skip_mailer(c, "local"));
+	assert_true(bmx_config_skip_mailer(c, "dovecot", NULL));
+	assert_false(bmx_config_skip_mailer(c, "local", NULL));
 	bmx_config_free(c);
 }
 
