@@ -31,7 +31,7 @@
 #include "query.h"
 
 /* The built-in defaults: etc/bogusmx.conf shows the same values. */
-#define DEF_SOCKET "inet:8894@127.0.0.1"
+#define DEF_SOCKET "unix:/var/spool/postfix/bogusmx/bogusmx.sock"
 #define DEF_SKIP                                                               \
 	"{local, virtual, lmtp, error, prog, \"*file*\", \"*include*\"}"
 
