@@ -11,12 +11,17 @@
 #   README claims ("rates it N").
 # Where systemd runs as PID 1 (/run/systemd/system), as root: a copy of
 # the unit, its user and sandbox untouched, runs the built milter on a
-# loopback port; it must listen there, serve as the service user
-# bogusmx (made with etc/bogusmx.sysusers if missing, removed after),
-# without capabilities, with no_new_privs and a seccomp filter, see /etc
+# unix socket in a directory made as the package's tmpfiles.d file makes
+# /var/spool/postfix/bogusmx (2750 bogusmx bogusmx); it must listen
+# there on a socket of mode 0660, user and group bogusmx, made without
+# a chown (the seccomp filter forbids it), refuse a user outside the
+# group and let a member in, serve as the service user bogusmx (made
+# with etc/bogusmx.sysusers if missing, removed after), without
+# capabilities, with no_new_privs and a seccomp filter, see /etc
 # read-only and a /tmp of its own, reload on `systemctl reload`, log no
-# warning, and stop.  Elsewhere that part says "skipped: systemd not
-# running as PID 1".
+# warning, be running again after being killed seven times in a row
+# (no start limit), and stop.  Elsewhere that part says "skipped:
+# systemd not running as PID 1".
 # Exit 77 when systemd-analyze is not installed.
 set -u
 src=$(cd "$1" && pwd) milter=$(realpath "$2")
@@ -96,25 +101,28 @@ fi
 # sandbox as shipped, but for the built milter, copied where the
 # sandbox lets the service user execute it (PrivateTmp= hides /tmp,
 # ProtectHome= /root and /home), with a configuration of its own on a
-# free loopback port, and a runtime directory of its own.  Its [Unit]
+# socket directory, and a runtime directory of its own.  Its [Unit]
 # has no ordering: network-online.target can take minutes to come.
 user=bogusmx
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-copy() { # DIR: the unit for a milter in DIR
-	printf '[Unit]\nDescription=bogusmx sandbox test\n\n'
+copy() { # DIR: the unit for a milter in DIR, its socket in DIR/spool
+	printf '[Unit]\nDescription=bogusmx sandbox test\n'
+	sed -n '/^\[Unit\]$/,/^\[Service\]$/p' "$unit" | grep '^StartLimit'
+	echo
 	sed -n '/^\[Service\]$/,/^\[Install\]$/p' "$unit" | sed -e '$d' \
 		-e "s|^ExecStart=/usr/sbin/bogusmx-milter -f\$|ExecStart=$1/bogusmx-milter -f -c $1/bogusmx.conf|" \
-		-e "s|^RuntimeDirectory=bogusmx\$|RuntimeDirectory=$name|"
+		-e "s|^RuntimeDirectory=bogusmx\$|RuntimeDirectory=$name|" \
+		-e "s|^ReadWritePaths=-/var/spool/postfix/bogusmx\$|ReadWritePaths=-$1/spool|"
 }
 copy "$tmp" >"$tmp/$name.service"
 for want in "^ExecStart=$tmp/bogusmx-milter -f -c $tmp/bogusmx.conf\$" \
-	"^RuntimeDirectory=$name\$" "^User=$user\$"; do
+	"^RuntimeDirectory=$name\$" "^ReadWritePaths=-$tmp/spool\$" \
+	"^StartLimitIntervalSec=0\$" "^User=$user\$"; do
 	grep -q "$want" "$tmp/$name.service" || fail "test copy lacks $want"
 done
 [ "$(sed -n '/^\[Service\]$/,/^\[Install\]$/p' "$unit" | sed '$d' |
-	diff - "$tmp/$name.service" | grep -c '^>')" = 5 ] &&
-	ok "the copy: the unit's [Service] but for ExecStart and RuntimeDirectory" ||
-	fail "the copy differs from the unit's [Service] in more than those"
+	diff - "$tmp/$name.service" | grep -c '^>')" = 7 ] &&
+	ok "the copy: the unit's [Service] and start limit but for ExecStart, RuntimeDirectory and ReadWritePaths" ||
+	fail "the copy differs from the unit in more than those"
 cp "$milter" "$tmp/bogusmx-milter"
 verify "$tmp/$name.service" "the copy run under systemd"
 
@@ -130,8 +138,11 @@ else
 	live=$(mktemp -d /var/lib/bogusmx-test.XXXXXX)
 	chmod 755 "$live"
 	install -m 755 "$milter" "$live/bogusmx-milter"
+	# as the package's tmpfiles.d file makes /var/spool/postfix/bogusmx
+	install -d -o "$user" -g "$user" -m 2750 "$live/spool"
+	sock=$live/spool/bogusmx.sock
 	cat >"$live/bogusmx.conf" <<CONF
-socket = "inet:$port@127.0.0.1"
+socket = "unix:$sock"
 user = "$user"
 dns { nameservers = { "127.0.0.1:9" } }
 CONF
@@ -142,18 +153,48 @@ CONF
 	if ! systemctl start "$name.service"; then
 		fail "systemctl start $name"
 	fi
-	for _ in $(seq 1 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.1
-	done
+	# connect [SETPRIV-ARGS...]: a connection to the socket, as root or
+	# as the user setpriv makes; prints why it failed (the system's
+	# python3, which any user may run)
+	connect() {
+		local as=()
+		[ $# = 0 ] || as=(setpriv "$@")
+		"${as[@]}" /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print(e.strerror)
+    sys.exit(1)' "$sock" 2>&1
+	}
+	listening() { # wait until the socket answers
+		for _ in $(seq 1 100); do
+			connect >/dev/null && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	listening
 	pid=$(systemctl show -p MainPID --value "$name.service")
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		ok "sandboxed: listens on 127.0.0.1:$port"
+	if connect >/dev/null; then
+		ok "sandboxed: listens on $sock"
 	else
-		fail "sandboxed: not listening on 127.0.0.1:$port"
+		fail "sandboxed: not listening on $sock"
 		systemctl status --no-pager "$name.service"
 		journalctl --no-pager -n 30 -u "$name.service"
 	fi
+	got=$(stat -c '%a %U %G' "$sock" 2>&1)
+	[ "$got" = "660 $user $user" ] &&
+		ok "sandboxed: socket mode 0660, user and group $user, no chown" ||
+		fail "sandboxed: socket: $got"
+	nogroup=$(id -gn nobody)
+	out=$(connect --reuid=nobody --regid="$nogroup" --clear-groups)
+	[ "$out" = "Permission denied" ] &&
+		ok "sandboxed: nobody (not in group $user) cannot connect: $out" ||
+		fail "sandboxed: nobody, not in group $user: '$out'"
+	out=$(connect --reuid=nobody --regid="$nogroup" --groups="$(getent group "$user" | cut -d: -f3)") &&
+		ok "sandboxed: nobody in group $user (as the MTA's user) connects" ||
+		fail "sandboxed: a member of group $user cannot connect: $out"
 	if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/status" ]; then
 		st=/proc/$pid/status
 		uid=$(id -u "$user")
@@ -206,6 +247,33 @@ CONF
 		else
 			ok "sandboxed: no warning in the log"
 		fi
+		# Seven crashes in a row (the default start limit is five in
+		# ten seconds): killed as soon as each new process listens.
+		restarts0=$(systemctl show -p NRestarts --value "$name.service")
+		t0=$(date +%s.%N) killed=0 last=$pid
+		for _ in 1 2 3 4 5 6 7; do
+			kill -KILL "$last" 2>/dev/null && killed=$((killed + 1))
+			for _ in $(seq 1 300); do
+				now=$(systemctl show -p MainPID --value "$name.service")
+				[ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$last" ] &&
+					connect >/dev/null && break
+				sleep 0.05
+			done
+			last=$now
+		done
+		secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
+		restarts=$(systemctl show -p NRestarts --value "$name.service")
+		if [ "$killed" = 7 ] &&
+			[ $((restarts - restarts0)) -ge 7 ] &&
+			systemctl is-active --quiet "$name.service" && connect >/dev/null; then
+			ok "sandboxed: killed 7 times (in $secs s), restarted $((restarts - restarts0)) times, serving again"
+		else
+			fail "sandboxed: after $killed kills in $secs s: $((restarts - restarts0)) restarts, $(systemctl is-active "$name.service")"
+			journal | tail -n 20
+		fi
+		[ "$(systemctl show -p StartLimitIntervalUSec --value "$name.service")" = 0 ] &&
+			ok "sandboxed: no start limit (StartLimitIntervalUSec=0)" ||
+			fail "sandboxed: a start limit: $(systemctl show -p StartLimitIntervalUSec -p StartLimitBurst "$name.service")"
 	else
 		fail "sandboxed: no main process ($pid)"
 		systemctl status --no-pager "$name.service"
