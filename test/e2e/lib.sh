@@ -9,6 +9,10 @@
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
 #   e2e_milter_start CONF         start it with that file; MILTER_PID
 #   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT
+#                                 (E2E_CHROOT=y: smtpd chrooted in the
+#                                 queue directory, as Debian runs it;
+#                                 E2E_SMTPD_MILTERS: instead of the
+#                                 milter on MILTER_PORT)
 #   e2e_expect WHAT WANT SWAKS-ARGS...   run swaks, want WANT in output
 #   e2e_done                      summary and exit status
 
@@ -105,7 +109,9 @@ e2e_milter_stop() {
 
 # A private Postfix instance: own config and queue, loopback high port.
 e2e_postfix() {
-	local pf=$E2E_TMP/postfix
+	local pf=$E2E_TMP/postfix milters=${E2E_SMTPD_MILTERS-}
+	[ -n "$milters" ] ||
+		milters="{ inet:127.0.0.1:$MILTER_PORT, command_timeout=10s, default_action=tempfail }"
 	SMTP_PORT=$(e2e_port)
 	mkdir -p "$pf/queue" "$pf/data"
 	chown postfix "$pf/data"
@@ -139,12 +145,12 @@ smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
 maillog_file = $pf/maillog
 maillog_file_prefixes = $pf
-smtpd_milters = { inet:127.0.0.1:$MILTER_PORT, command_timeout=10s, default_action=tempfail }
+smtpd_milters = $milters
 milter_default_action = tempfail
 CF
 	printf '%s\n' "$@" >>"$pf/main.cf"
 	cat >"$pf/master.cf" <<CF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.1:$SMTP_PORT inet n - ${E2E_CHROOT:-n} - - smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
