@@ -7,6 +7,7 @@
 #   e2e_init                      temp dir, traps, tool checks
 #   e2e_dns DATAFILE              start ldns-testns; sets DNS_PORT
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
+#                                 (E2E_MILTER_SOCKET: another socket)
 #   e2e_milter_start CONF         start it with that file; MILTER_PID
 #   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT
 #                                 (E2E_CHROOT=y: smtpd chrooted in the
@@ -73,7 +74,7 @@ e2e_dns() {
 e2e_milter() {
 	MILTER_PORT=$(e2e_port)
 	{
-		echo "socket = \"inet:$MILTER_PORT@127.0.0.1\""
+		echo "socket = \"${E2E_MILTER_SOCKET:-inet:$MILTER_PORT@127.0.0.1}\""
 		echo "dns { nameservers = { \"127.0.0.1:$DNS_PORT\" }"
 		echo "      timeout-ms = 500  attempts = 2  deadline-ms = 3000 }"
 		printf '%s\n' "$@"
