@@ -131,8 +131,10 @@ verify "$tmp/$name.service" "the copy run under systemd"
 
 # Without systemd as PID 1 but as root, with systemd-nspawn: boot this
 # machine's /usr in a container of its own (a tmpfs root, nothing of
-# the host's /etc or /var; --volatile=yes), the source tree and the
-# milter bound read-only, and run this script in it.  The container is
+# the host's /etc or /var; --volatile=yes; a network namespace with
+# only loopback; booted to basic.target: no service of the host's
+# starts), the source tree and the milter bound read-only, and run this
+# script in it.  The container is
 # powered off at the end (cleanup).
 container='' container_init=''
 in_container() {
@@ -142,8 +144,10 @@ in_container() {
 	*) dirs+=(--bind-ro="$(dirname "$milter")") ;;
 	esac
 	systemd-nspawn -D / --volatile=yes --boot -M "bmx-test-$$" \
-		--register=no --keep-unit --console=passive "${dirs[@]}" \
-		-- systemd.firstboot=off >"$tmp/nspawn.log" 2>&1 &
+		--register=no --keep-unit --console=passive --private-network \
+		"${dirs[@]}" \
+		-- systemd.firstboot=off systemd.unit=basic.target \
+		>"$tmp/nspawn.log" 2>&1 &
 	container=$!
 	# its init is nspawn's child; booted when systemd says so
 	for i in $(seq 1 1200); do
