@@ -8,7 +8,7 @@
 #   e2e_dns DATAFILE              start ldns-testns; sets DNS_PORT
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
 #                                 (E2E_MILTER_SOCKET: another socket)
-#   e2e_milter_start CONF         start it with that file; MILTER_PID
+#   e2e_milter_start CONF [PREFIX...]  start it with that file; MILTER_PID
 #   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT
 #                                 (E2E_CHROOT=y: smtpd chrooted in the
 #                                 queue directory, as Debian runs it;
@@ -85,10 +85,14 @@ e2e_milter() {
 # Start the milter with the config file CONF (as nobody, in the
 # foreground, its output appended to $E2E_TMP/milter.log); sets
 # MILTER_PID; waits until it says it listens (again, when restarted).
-e2e_milter_start() {
-	local log=$E2E_TMP/milter.log before
+# With a PREFIX (a command that execs its arguments, e.g. setpriv), the
+# milter runs through it, as whoever it makes, without -u.
+e2e_milter_start() { # CONF [PREFIX...]
+	local log=$E2E_TMP/milter.log before conf=$1 as=(-u nobody)
+	shift
+	[ $# = 0 ] || as=()
 	before=$(grep -c 'listening on' "$log" 2>/dev/null)
-	"$BOGUSMX_MILTER" -f -u nobody -c "$1" >>"$log" 2>&1 &
+	"$@" "$BOGUSMX_MILTER" -f "${as[@]}" -c "$conf" >>"$log" 2>&1 &
 	MILTER_PID=$!
 	E2E_PIDS+=($MILTER_PID)
 	for _ in $(seq 1 100); do

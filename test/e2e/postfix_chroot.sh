@@ -57,21 +57,8 @@ dns { nameservers = { "127.0.0.1:$DNS_PORT" }
       timeout-ms = 500  attempts = 2  deadline-ms = 3000 }
 CONF
 chmod 644 "$conf"
-log=$E2E_TMP/milter.log
-(umask 0007 && exec setpriv --reuid=nobody --regid="$grp" --clear-groups \
-	"$BOGUSMX_MILTER" -f -c "$conf") >"$log" 2>&1 &
-MILTER_PID=$!
-E2E_PIDS+=("$MILTER_PID")
-for _ in $(seq 1 100); do
-	grep -q 'listening on' "$log" && break
-	kill -0 $MILTER_PID 2>/dev/null || break
-	sleep 0.05
-done
-grep -q "listening on unix:$sock" "$log" || {
-	echo "bogusmx-milter did not start:" >&2
-	cat "$log" >&2
-	exit 1
-}
+e2e_milter_start "$conf" bash -c 'umask 0007 && exec "$@"' umask \
+	setpriv --reuid=nobody --regid="$grp" --clear-groups
 
 E2E_N=$((E2E_N + 1))
 got=$(stat -c '%a %U %G' "$sock" 2>&1)
@@ -123,13 +110,8 @@ fi
 
 # A local user outside the group: refused by the directory's mode.
 E2E_N=$((E2E_N + 1))
-out=$(setpriv --reuid=daemon --regid="$(id -gn daemon)" --clear-groups \
-	/usr/bin/python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except OSError as e:
-    print(e.strerror)' "$sock" 2>&1)
+. "$dir/../common/unixconnect.sh"
+out=$(unix_connect "$sock" --reuid=daemon --regid="$(id -gn daemon)" --clear-groups)
 if [ "$out" = "Permission denied" ]; then
 	echo "ok: a local user outside group $grp (daemon) cannot connect: $out"
 else

@@ -175,21 +175,7 @@ wait_log() { # file pattern
 	done
 	return 1
 }
-# connect SOCKET [SETPRIV-ARGS...]: connect as root or as the user
-# setpriv makes; prints why it failed (the system's python3, which any
-# user may run)
-connect() {
-	local sock=$1 as=()
-	shift
-	[ $# = 0 ] || as=(setpriv "$@")
-	"${as[@]}" /usr/bin/python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except OSError as e:
-    print(e.strerror)
-    sys.exit(1)' "$sock" 2>&1
-}
+. "$(dirname "$0")/../common/unixconnect.sh"
 sock=$spool/bogusmx.sock
 trace=()
 command -v strace >/dev/null &&
@@ -212,12 +198,12 @@ if wait_log "$tmp/unit.log" "listening on unix:$sock as uid $uid"; then
 	else
 		echo "strace not found: the absence of chown not checked"
 	fi
-	out=$(connect "$sock" --reuid=nobody --regid="$(id -gn nobody)" --clear-groups)
+	out=$(unix_connect "$sock" --reuid=nobody --regid="$(id -gn nobody)" --clear-groups)
 	[ "$out" = "Permission denied" ] &&
 		ok "a local user (nobody) cannot connect: $out" ||
 		fail "nobody connecting to $sock: '$out'"
 	if [ -n "$mta" ]; then
-		out=$(connect "$sock" --reuid="$mta" --regid="$(id -gn "$mta")" --init-groups) &&
+		out=$(unix_connect "$sock" --reuid="$mta" --regid="$(id -gn "$mta")" --init-groups) &&
 			ok "the MTA's user $mta connects" ||
 			fail "$mta cannot connect: $out"
 	fi

@@ -222,20 +222,8 @@ CONF
 	if ! systemctl start "$name.service"; then
 		fail "systemctl start $name"
 	fi
-	# connect [SETPRIV-ARGS...]: a connection to the socket, as root or
-	# as the user setpriv makes; prints why it failed (the system's
-	# python3, which any user may run)
-	connect() {
-		local as=()
-		[ $# = 0 ] || as=(setpriv "$@")
-		"${as[@]}" /usr/bin/python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except OSError as e:
-    print(e.strerror)
-    sys.exit(1)' "$sock" 2>&1
-	}
+	. "$src/test/common/unixconnect.sh"
+	connect() { unix_connect "$sock" "$@"; }
 	listening() { # wait until the socket answers
 		for _ in $(seq 1 100); do
 			connect >/dev/null && return 0
