@@ -352,7 +352,7 @@ check_inet(
 		    "connect to the milter, and a client can crash libmilter "
 		    "(BUGS in bogusmx-milter(8)); a unix socket that only "
 		    "the MTA's group can reach keeps them out: socket = "
-		    "\"unix:/var/spool/postfix/bogusmx/bogusmx.sock\"",
+		    "\"" BMX_DEFAULT_SOCKET "\"",
 		    host);
 		return;
 	}
