@@ -9,7 +9,9 @@
 #   /etc/mail/m4/bogusmx.m4         Sendmail INPUT_MAIL_FILTER line
 #   lib/systemd/system/bogusmx.service
 #   lib/sysusers.d/bogusmx.conf     the user bogusmx
-#   lib/tmpfiles.d/bogusmx.conf     /run/bogusmx
+#   lib/tmpfiles.d/bogusmx.conf     /var/spool/postfix/bogusmx (the
+#                                   default socket's directory) and
+#                                   /run/bogusmx
 #   share/doc/bogusmx/              README, copyright, changelog.gz and
 #                                   examples/ (sample config, Postfix
 #                                   snippet, m4 line, bogons.cidr)
@@ -26,6 +28,8 @@ set(BMX_PKG ${PROJECT_SOURCE_DIR}/cmake/pkg)
 set(BMX_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/${PROJECT_NAME})
 set(BMX_PACKAGE_CONTACT "bogusmx maintainers <maintainers@bogusmx.example>"
   CACHE STRING "Maintainer of the .deb and .rpm packages")
+set(BMX_PACKAGE_URL "https://bogusmx.example/"
+  CACHE STRING "Home page of the .deb and .rpm packages")
 
 # The configuration: installed only when there is none, so that
 # `cmake --install` never replaces an edited file; the packages mark it
@@ -130,6 +134,7 @@ host resolves to loopback, private or otherwise reserved addresses, so
 that the server never accepts mail it cannot deliver and never bounces
 it to a forged sender.  It is a mail filter (milter) for Postfix and
 Sendmail.  bogusmx-check shows what the milter would answer.")
+set(CPACK_PACKAGE_HOMEPAGE_URL "${BMX_PACKAGE_URL}")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/COPYING)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
@@ -154,6 +159,13 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+# The .deb's texts; an RPM summary starts with a capital.
+set(CPACK_RPM_PACKAGE_SUMMARY
+  "Milter that refuses recipients whose MX hosts are bogus")
+set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+set(CPACK_RPM_PACKAGE_URL "${BMX_PACKAGE_URL}")
+# rpmbuild takes the Packager tag from the packager macro.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${BMX_PACKAGE_CONTACT}")
 set(CPACK_RPM_PACKAGE_LICENSE BSD-2-Clause)
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_PACKAGE_RELOCATABLE OFF)

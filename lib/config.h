@@ -37,6 +37,10 @@
 /** The default configuration file. */
 #define BMX_CONFIG_FILE "/etc/bogusmx/bogusmx.conf"
 
+/** The default socket: a unix socket in a directory only root and the
+ * group bogusmx reach, inside the chroot of Debian's Postfix smtpd. */
+#define BMX_DEFAULT_SOCKET "unix:/var/spool/postfix/bogusmx/bogusmx.sock"
+
 struct bmx_config {
 	char *file; /**< the file read, or "" for the built-in defaults */
 

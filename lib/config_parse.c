@@ -27,12 +27,13 @@
 
 #include "addr.h"
 #include "comments.h"
+#include "config.h"
 #include "config_parse.h"
 #include "net.h"
 #include "query.h"
 
-/* The built-in defaults: etc/bogusmx.conf shows the same values. */
-#define DEF_SOCKET "inet:8894@127.0.0.1"
+/* The built-in defaults: etc/bogusmx.conf shows the same values (the
+ * socket: BMX_DEFAULT_SOCKET, config.h). */
 #define DEF_SKIP                                                               \
 	"{local, virtual, lmtp, error, \"postfix:relay\", prog, \"*file*\", "  \
 	"\"*include*\"}"
@@ -572,7 +573,7 @@ static cfg_opt_t reply_opts[] = {
 };
 
 static cfg_opt_t top_opts[] = {
-	CFG_STR_CB("socket", DEF_SOCKET, CFGF_NONE, parse_str),
+	CFG_STR_CB("socket", BMX_DEFAULT_SOCKET, CFGF_NONE, parse_str),
 	CFG_STR_CB("socket-mode", "0660", CFGF_NONE, parse_str),
 	CFG_STR_CB("user", "bogusmx", CFGF_NONE, parse_str),
 	CFG_STR_CB("group", "", CFGF_NONE, parse_str),

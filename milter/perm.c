@@ -335,32 +335,40 @@ unspecified(const struct sockaddr *sa)
 	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
 }
 
-/* A listening address: loopback, or a warning. */
-static bool
+/* A listening address: a warning either way, on loopback what it
+ * costs, elsewhere that the network can reach it. */
+static void
 check_inet(
     struct check *k, const char *spec, const struct sockaddr *sa, socklen_t len)
 {
 	char host[NI_MAXHOST];
 
-	if (loopback(sa))
-		return false;
 	if (getnameinfo(sa, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST) !=
 	    0)
 		snprintf(host, sizeof(host), "?");
+	if (loopback(sa)) {
+		warn(k, spec,
+		    "listening on loopback TCP (%s): every local user can "
+		    "connect to the milter, and a client can crash libmilter "
+		    "(BUGS in bogusmx-milter(8)); a unix socket that only "
+		    "the MTA's group can reach keeps them out: socket = "
+		    "\"" BMX_DEFAULT_SOCKET "\"",
+		    host);
+		return;
+	}
 	warn(k, spec,
 	    "listening on %s%s, not on loopback: the milter is reachable "
 	    "from the network, and the milter protocol has no "
 	    "authentication; listen on 127.0.0.1 or [::1] (socket, -p), or "
 	    "keep the port behind a firewall",
 	    host, unspecified(sa) ? " (every address)" : "");
-	return true;
 }
 
 /* inet:PORT@HOST, inet6:PORT@HOST; no host is every address. */
 static void
 check_inet_spec(struct check *k, const char *spec)
 {
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo hints, *res;
 	const char *rest, *at;
 	char host[256];
 	size_t len;
@@ -394,9 +402,9 @@ check_inet_spec(struct check *k, const char *spec)
 	}
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return;
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		if (check_inet(k, spec, ai->ai_addr, ai->ai_addrlen))
-			break;
+	/* the first address is the one libmilter listens on */
+	if (res != NULL)
+		check_inet(k, spec, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 }
 

@@ -20,7 +20,9 @@
  *     replaced by somebody else's.
  *   - an inet socket (or fd:N, through getsockname) on an address that
  *     is not loopback: the milter is reachable from the network, and
- *     the milter protocol has no authentication.
+ *     the milter protocol has no authentication; on loopback: every
+ *     local user can connect, and a client can crash libmilter (the
+ *     warning names the unix socket that keeps them out).
  *
  * Warnings only: nothing is opened, changed or refused, and no decision
  * depends on what stat() said (the file may change a moment later).  A

@@ -32,5 +32,9 @@ BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest s
 # packaging tests (rpmbuild, lintian, systemd-analyze, dpkg -i of the
 # .deb) and the Sendmail end-to-end test, which fetches sendmail itself
 # with apt-get download (sendmail-bin conflicts with postfix): m4 builds
-# its sendmail.cf, libwrap0 is a library the binary needs.
-BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0)
+# its sendmail.cf, libwrap0 is a library the binary needs; rpmlint
+# checks the .rpm, strace shows that the packaged daemon makes its
+# socket without a chown, systemd-container boots systemd in a
+# container where it is not PID 1, for the unit's sandbox and restarts.
+BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0 rpmlint strace
+	systemd-container)

@@ -7,10 +7,14 @@
 #   e2e_init                      temp dir, traps, tool checks
 #   e2e_dns DATAFILE              start ldns-testns; sets DNS_PORT
 #   e2e_milter CONF-LINES...      start the milter; sets MILTER_PORT
-#   e2e_milter_start CONF         start it with that file; MILTER_PID
+#                                 (E2E_MILTER_SOCKET: another socket)
+#   e2e_milter_start CONF [PREFIX...]  start it with that file; MILTER_PID
 #   e2e_postfix [MAIN.CF-LINES...] start Postfix; sets SMTP_PORT (and
 #                                 adds the lines of E2E_MASTER_CF, an
-#                                 array, to its master.cf)
+#                                 array, to its master.cf; E2E_CHROOT=y:
+#                                 smtpd chrooted in the queue directory,
+#                                 as Debian runs it; E2E_SMTPD_MILTERS:
+#                                 instead of the milter on MILTER_PORT)
 #   e2e_expect WHAT WANT SWAKS-ARGS...   run swaks, want WANT in output
 #   e2e_done                      summary and exit status
 
@@ -71,7 +75,7 @@ e2e_dns() {
 e2e_milter() {
 	MILTER_PORT=$(e2e_port)
 	{
-		echo "socket = \"inet:$MILTER_PORT@127.0.0.1\""
+		echo "socket = \"${E2E_MILTER_SOCKET:-inet:$MILTER_PORT@127.0.0.1}\""
 		echo "dns { nameservers = { \"127.0.0.1:$DNS_PORT\" }"
 		echo "      timeout-ms = 500  attempts = 2  deadline-ms = 3000 }"
 		printf '%s\n' "$@"
@@ -82,10 +86,14 @@ e2e_milter() {
 # Start the milter with the config file CONF (as nobody, in the
 # foreground, its output appended to $E2E_TMP/milter.log); sets
 # MILTER_PID; waits until it says it listens (again, when restarted).
-e2e_milter_start() {
-	local log=$E2E_TMP/milter.log before
+# With a PREFIX (a command that execs its arguments, e.g. setpriv), the
+# milter runs through it, as whoever it makes, without -u.
+e2e_milter_start() { # CONF [PREFIX...]
+	local log=$E2E_TMP/milter.log before conf=$1 as=(-u nobody)
+	shift
+	[ $# = 0 ] || as=()
 	before=$(grep -c 'listening on' "$log" 2>/dev/null)
-	"$BOGUSMX_MILTER" -f -u nobody -c "$1" >>"$log" 2>&1 &
+	"$@" "$BOGUSMX_MILTER" -f "${as[@]}" -c "$conf" >>"$log" 2>&1 &
 	MILTER_PID=$!
 	E2E_PIDS+=($MILTER_PID)
 	for _ in $(seq 1 100); do
@@ -107,7 +115,9 @@ e2e_milter_stop() {
 
 # A private Postfix instance: own config and queue, loopback high port.
 e2e_postfix() {
-	local pf=$E2E_TMP/postfix
+	local pf=$E2E_TMP/postfix milters=${E2E_SMTPD_MILTERS-}
+	[ -n "$milters" ] ||
+		milters="{ inet:127.0.0.1:$MILTER_PORT, command_timeout=10s, default_action=tempfail }"
 	SMTP_PORT=$(e2e_port)
 	mkdir -p "$pf/queue" "$pf/data"
 	chown postfix "$pf/data"
@@ -141,12 +151,12 @@ smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
 maillog_file = $pf/maillog
 maillog_file_prefixes = $pf
-smtpd_milters = { inet:127.0.0.1:$MILTER_PORT, command_timeout=10s, default_action=tempfail }
+smtpd_milters = $milters
 milter_default_action = tempfail
 CF
 	printf '%s\n' "$@" >>"$pf/main.cf"
 	cat >"$pf/master.cf" <<CF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+127.0.0.1:$SMTP_PORT inet n - ${E2E_CHROOT:-n} - - smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr

@@ -8,9 +8,11 @@
 # tests need, so they are not installed: `apt-get download` fetches
 # sendmail-bin, sendmail-base and sendmail-cf into CACHEDIR (once) and
 # `dpkg -x` unpacks them into a private root.  A sendmail.cf is built
-# with m4 from a .mc that includes etc/bogusmx.m4, its socket pointed at
-# the test milter, and the sendmail binary runs as a daemon on a
-# loopback high port with its own queue; swaks is the client.
+# with m4 from a .mc that includes etc/bogusmx.m4, its socket (the
+# packaged unix socket) pointed at the test milter's unix socket, in a
+# directory of mode 2750 as the package makes it, and the sendmail
+# binary runs as a daemon on a loopback high port with its own queue;
+# swaks is the client.
 #
 # Mail for other hosts goes to a smart host (SMART_HOST, Sendmail's relay
 # mailer, {rcpt_host} [smarthost.bogusmx.test]), as on the web servers
@@ -50,8 +52,9 @@ unshare -m true 2>/dev/null ||
 	skip "unshare -m fails here: sendmail cannot be kept off the system resolver"
 E2E_TMP=$(mktemp -d)
 chmod 755 "$E2E_TMP"
-SM_PID=
+SM_PID='' sockdir=''
 sm_cleanup() {
+	[ -n "$sockdir" ] && rm -rf "$sockdir"
 	if [ -n "$SM_PID" ]; then
 		kill -TERM "$SM_PID" 2>/dev/null
 		wait "$SM_PID" 2>/dev/null
@@ -109,7 +112,15 @@ if [ -n "$missing" ]; then
 fi
 
 e2e_dns "$dir/../milter/milter.data"
-e2e_milter 'exempt-domains = { "exempt.de" }'
+# the milter's unix socket, in a directory as the package makes it;
+# not below /tmp: Sendmail refuses a socket with a world-writable
+# directory above it
+sockdir=$(mktemp -d /run/bogusmx-e2e.XXXXXX) || exit 1
+chmod 755 "$sockdir"
+spool=$sockdir/spool
+install -d -o nobody -g "$(id -gn nobody)" -m 2750 "$spool"
+msock=$spool/bogusmx.sock
+E2E_MILTER_SOCKET=unix:$msock e2e_milter 'exempt-domains = { "exempt.de" }'
 SMTP_PORT=$(e2e_port)
 
 # The shipped line, its socket pointed at the test milter; F= and T=
@@ -117,11 +128,11 @@ SMTP_PORT=$(e2e_port)
 sm=$E2E_TMP/sendmail
 mkdir -p "$sm/queue"
 chmod 700 "$sm/queue"
-sed "s/S=inet:8894@127\.0\.0\.1/S=inet:$MILTER_PORT@127.0.0.1/" \
+sed "s|S=local:/var/spool/postfix/bogusmx/bogusmx\.sock|S=local:$msock|" \
 	"$src/etc/bogusmx.m4" >"$sm/bogusmx.m4"
-grep -q "INPUT_MAIL_FILTER(\`bogusmx', \`S=inet:$MILTER_PORT@127.0.0.1, F=T," \
+grep -q "INPUT_MAIL_FILTER(\`bogusmx', \`S=local:$msock, F=T," \
 	"$sm/bogusmx.m4" || {
-	echo "etc/bogusmx.m4 lacks the default socket inet:8894@127.0.0.1 or F=T" >&2
+	echo "etc/bogusmx.m4 lacks the default socket local:/var/spool/postfix/bogusmx/bogusmx.sock or F=T" >&2
 	exit 1
 }
 : >"$sm/aliases"
@@ -166,7 +177,7 @@ if ! m4 -D_CF_DIR_="$CFDIR/" "$CFDIR/m4/cf.m4" "$sm/test.mc" \
 	exit 1
 fi
 E2E_N=$((E2E_N + 1))
-xline="Xbogusmx, S=inet:$MILTER_PORT@127.0.0.1, F=T, T=C:10s;S:10s;R:20s;E:5m"
+xline="Xbogusmx, S=local:$msock, F=T, T=C:10s;S:10s;R:20s;E:5m"
 if grep -qxF "$xline" "$sm/sendmail.cf" &&
 	grep -qx 'O InputMailFilters=bogusmx' "$sm/sendmail.cf"; then
 	echo "ok: sendmail.cf has the shipped filter: $xline"
@@ -204,7 +215,7 @@ if ! $up; then
 	cat "$sm/sendmail.log" >&2
 	exit 1
 fi
-echo "sendmail on 127.0.0.1:$SMTP_PORT (up after $(($(date +%s) - t0)) s), milter on 127.0.0.1:$MILTER_PORT"
+echo "sendmail on 127.0.0.1:$SMTP_PORT (up after $(($(date +%s) - t0)) s), milter on $msock"
 
 e2e_expect "hot.de refused at RCPT with the milter's reply" \
 	'<** 554 5.7.1 <user@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122)' \

@@ -1,6 +1,9 @@
 #!/bin/bash
 # install.sh - the .deb on this machine: install, use, upgrade over an
-# edited configuration, remove, purge, and nothing left behind.
+# edited configuration, remove, purge, and nothing left behind.  Used
+# as the unit runs it, the daemon listens on the packaged default
+# socket, which a local user outside the group bogusmx cannot reach and
+# the MTA's user (postfix, put in the group by the package) can.
 #
 # Usage: install.sh DEB VERSION
 #
@@ -18,7 +21,7 @@ skip() {
 	exit 77
 }
 [ "$(id -u)" = 0 ] || skip "installing a package needs root"
-for tool in dpkg dpkg-query getent setpriv python3 userdel; do
+for tool in dpkg dpkg-query getent setpriv python3 userdel gpasswd; do
 	command -v $tool >/dev/null || skip "$tool not found"
 done
 [ -f "$deb" ] || {
@@ -33,14 +36,23 @@ case "$(pkg_state)" in
 *) skip "a package bogusmx is on this machine ($(pkg_state))" ;;
 esac
 [ -e /etc/bogusmx ] && skip "/etc/bogusmx exists"
-user_before=false group_before=false
+user_before=false group_before=false spool_before=false
 getent passwd bogusmx >/dev/null && user_before=true
 getent group bogusmx >/dev/null && group_before=true
+[ -d /var/spool/postfix ] && spool_before=true
+# the MTA's user this machine has (the package puts it in the group)
+mta=
+for u in postfix smmsp; do
+	getent passwd $u >/dev/null && mta=$u && break
+done
+mta_groups=
+[ -n "$mta" ] && mta_groups=$(id -nG "$mta")
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-daemon=
+daemon='' mpid=''
 cleanup() {
+	[ -n "$mpid" ] && kill "$mpid" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	case "$(pkg_state)" in
 	"" | not-installed) ;;
@@ -53,6 +65,13 @@ cleanup() {
 		userdel bogusmx >/dev/null 2>&1
 	$group_before || ! getent group bogusmx >/dev/null ||
 		groupdel bogusmx >/dev/null 2>&1
+	# the MTA's user in group bogusmx only if it was before
+	if [ -n "$mta" ] && [[ " $mta_groups " != *" bogusmx "* ]] &&
+		getent group bogusmx >/dev/null; then
+		gpasswd -d "$mta" bogusmx >/dev/null 2>&1
+	fi
+	$spool_before || rm -rf /var/spool/postfix/bogusmx
+	$spool_before || rmdir /var/spool/postfix 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -128,9 +147,23 @@ if command -v systemd-analyze >/dev/null; then
 		fail "systemd-analyze verify: $out"
 fi
 
+# The socket's directory and the MTA's user, as the package set them.
+spool=/var/spool/postfix/bogusmx
+got=$(stat -c '%a %U %G' "$spool" 2>&1)
+[ "$got" = "2750 bogusmx bogusmx" ] &&
+	ok "$spool: mode 2750, user and group bogusmx" || fail "$spool: $got"
+if [ -n "$mta" ]; then
+	[[ " $(id -nG "$mta") " == *" bogusmx "* ]] &&
+		ok "the MTA's user $mta is in group bogusmx" ||
+		fail "$mta is not in group bogusmx: $(id -nG "$mta")"
+else
+	echo "no postfix or smmsp user here: group membership not checked"
+fi
+
 # The daemon from /usr: as the unit runs it (already the user bogusmx,
-# -f), reloading on SIGUSR1 as ExecReload does; and started as root,
-# dropping to bogusmx.
+# UMask=0007, -f) on the packaged default socket, made without a chown
+# (the unit's system call filter forbids one), reloading on SIGUSR1 as
+# ExecReload does; and started as root, dropping to bogusmx.
 port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -142,23 +175,52 @@ wait_log() { # file pattern
 	done
 	return 1
 }
-p=$(port)
-setpriv --reuid=bogusmx --regid=bogusmx --init-groups \
-	/usr/sbin/bogusmx-milter -f -p "inet:$p@127.0.0.1" >"$tmp/unit.log" 2>&1 &
+. "$(dirname "$0")/../common/unixconnect.sh"
+sock=$spool/bogusmx.sock
+trace=()
+command -v strace >/dev/null &&
+	trace=(strace -f -qq -o "$tmp/strace" -e 'trace=/chown')
+(umask 0007 && exec "${trace[@]}" setpriv --reuid=bogusmx --regid=bogusmx \
+	--init-groups /usr/sbin/bogusmx-milter -f) >"$tmp/unit.log" 2>&1 &
 daemon=$!
-if wait_log "$tmp/unit.log" "listening on inet:$p@127.0.0.1 as uid $uid"; then
-	ok "runs as bogusmx from the start (User=bogusmx)"
-	kill -USR1 $daemon
+if wait_log "$tmp/unit.log" "listening on unix:$sock as uid $uid"; then
+	# under strace the milter is strace's child: signals go to it
+	[ ${#trace[@]} -gt 0 ] && mpid=$(pgrep -P "$daemon" -x bogusmx-milter) ||
+		mpid=$daemon
+	ok "runs as bogusmx from the start (User=bogusmx), on unix:$sock"
+	got=$(stat -c '%a %U %G' "$sock" 2>&1)
+	[ "$got" = "660 bogusmx bogusmx" ] &&
+		ok "socket mode 0660, user and group bogusmx" || fail "socket: $got"
+	if [ ${#trace[@]} -gt 0 ]; then
+		calls=$(grep -c chown "$tmp/strace")
+		[ "$calls" = 0 ] && ok "socket made without a chown (strace)" ||
+			fail "chown called: $(grep chown "$tmp/strace")"
+	else
+		echo "strace not found: the absence of chown not checked"
+	fi
+	out=$(unix_connect "$sock" --reuid=nobody --regid="$(id -gn nobody)" --clear-groups)
+	[ "$out" = "Permission denied" ] &&
+		ok "a local user (nobody) cannot connect: $out" ||
+		fail "nobody connecting to $sock: '$out'"
+	if [ -n "$mta" ]; then
+		out=$(unix_connect "$sock" --reuid="$mta" --regid="$(id -gn "$mta")" --init-groups) &&
+			ok "the MTA's user $mta connects" ||
+			fail "$mta cannot connect: $out"
+	fi
+	grep -q 'warning' "$tmp/unit.log" &&
+		fail "warnings: $(grep warning "$tmp/unit.log")" ||
+		ok "no warning in the log"
+	kill -USR1 "$mpid"
 	wait_log "$tmp/unit.log" "reloaded configuration /etc/bogusmx/bogusmx.conf" &&
 		ok "SIGUSR1 reloads /etc/bogusmx/bogusmx.conf" ||
 		fail "no reload: $(cat "$tmp/unit.log")"
 else
 	fail "as bogusmx: $(cat "$tmp/unit.log")"
 fi
-kill -TERM $daemon
+kill -TERM "${mpid:-$daemon}"
 wait $daemon
 rc=$?
-daemon=
+daemon='' mpid=''
 [ $rc = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 p=$(port)
 /usr/sbin/bogusmx-milter -f -p "inet:$p@127.0.0.1" >"$tmp/root.log" 2>&1 &
@@ -170,14 +232,20 @@ kill -KILL $daemon # a clean stop was seen above; libmilter takes seconds
 wait $daemon 2>/dev/null
 daemon=
 
-# upgrade (here: reinstall) keeps an edited configuration
+# upgrade (here: reinstall) keeps an edited configuration, and an
+# account the admin locked stays locked
 echo '# local edit, kept by upgrades' >>/etc/bogusmx/bogusmx.conf
+usermod --expiredate 1 bogusmx
 if run_dpkg -i "$deb"; then
 	ok "dpkg -i again over the installed package"
 else
 	cat "$tmp/dpkg.out"
 	fail "dpkg -i (reinstall) failed"
 fi
+[ "$(getent shadow bogusmx | cut -d: -f8)" = 1 ] &&
+	ok "an account bogusmx locked by the admin stays locked over a reinstall" ||
+	fail "reinstall unlocked the account: $(getent shadow bogusmx)"
+usermod --expiredate '' bogusmx
 grep -q '^# local edit, kept by upgrades$' /etc/bogusmx/bogusmx.conf &&
 	ok "edited /etc/bogusmx/bogusmx.conf kept" ||
 	fail "edited configuration replaced"
@@ -207,6 +275,7 @@ case "$(pkg_state)" in
 *) fail "after dpkg -P: state $(pkg_state)" ;;
 esac
 left=$(ls -d /etc/bogusmx /etc/mail/m4/bogusmx.m4 /run/bogusmx \
+	/var/spool/postfix/bogusmx \
 	/etc/systemd/system/bogusmx.service \
 	/var/lib/systemd/deb-systemd-helper-*/*bogusmx* \
 	/var/lib/systemd/deb-systemd-helper-*/*/*bogusmx* \

@@ -1,6 +1,9 @@
 #!/bin/bash
-# rpm.sh - the .rpm: configuration files %config(noreplace), no claim on
-# directories other packages own, scriptlets, library requirements.
+# rpm.sh - the .rpm: its description, summary, URL and packager as
+# carefully made as the .deb's; configuration files %config(noreplace),
+# no claim on directories other packages own, scriptlets (the preset
+# applied whether systemd runs or not), library requirements; Debian's
+# rpmlint, where any error but the missing signature fails.
 # (Installing it is for an RPM distribution; an .rpm built on Debian
 # requires Debian's libmilter SONAME.)
 #
@@ -46,5 +49,51 @@ for s in postinstall preuninstall postuninstall; do
 done
 rpm -qp --requires "$rpm" | grep -q '^libmilter\.so' &&
 	ok "requires libmilter" || fail "no libmilter requirement"
+
+# %post: the preset on a first install, outside the "systemd runs" test
+# (as %systemd_post: an image made offline gets the distribution's
+# preset too); the MTA's users put in the group, the socket's directory.
+post=$(printf '%s\n' "$scripts" | sed -n '/^postinstall scriptlet/,/^[a-z]* scriptlet/p')
+guarded=$(printf '%s\n' "$post" | sed -n '/run\/systemd\/system/,/^fi$/p')
+printf '%s\n' "$post" | grep -q 'systemctl --no-reload preset bogusmx.service' &&
+	! printf '%s\n' "$guarded" | grep -q preset &&
+	ok "%post: systemctl preset, whether systemd runs or not" ||
+	fail "%post: no preset outside the /run/systemd/system test"
+printf '%s\n' "$post" | grep -q 'usermod -a -G bogusmx "$mta"' &&
+	printf '%s\n' "$post" | grep -q 'systemd-tmpfiles --create bogusmx.conf' &&
+	ok "%post: the MTA's users in group bogusmx, the socket's directory" ||
+	fail "%post: no group membership or socket directory"
+
+# The texts, as the .deb's.
+info() { rpm -qp --qf "%{$1}" "$rpm"; }
+summary=$(info SUMMARY)
+[[ "$summary" == [A-Z]* ]] && [ "${summary,,}" = "milter that refuses recipients whose mx hosts are bogus" ] &&
+	ok "Summary: $summary" || fail "Summary: '$summary'"
+desc=$(info DESCRIPTION)
+[[ "$desc" == "bogusmx stops backscatter at the SMTP RCPT stage."* ]] &&
+	[[ "$desc" != *CPack* ]] &&
+	ok "Description: the .deb's (${#desc} characters)" ||
+	fail "Description: $desc"
+url=$(info URL)
+[[ "$url" == https://* ]] && ok "URL: $url" || fail "URL: '$url'"
+packager=$(info PACKAGER)
+[[ "$packager" == *"<"*@*">" ]] && ok "Packager: $packager" ||
+	fail "Packager: '$packager'"
+
+# rpmlint: the signature is the signer's business, not the build's.
+if command -v rpmlint >/dev/null; then
+	out=$(rpmlint "$rpm" 2>&1)
+	printf '%s\n' "$out" | grep -E ': [EW]: ' | sed 's/^/    /'
+	errors=$(printf '%s\n' "$out" | grep ': E: ' | grep -v ': E: no-signature')
+	if [ -z "$errors" ] &&
+		printf '%s\n' "$out" | grep -q 'packages and 0 specfiles checked'; then
+		ok "rpmlint: no error but the missing signature"
+	else
+		printf '%s\n' "$out" | sed 's/^/    /'
+		fail "rpmlint: $(printf '%s\n' "$errors" | grep -c .) error(s)"
+	fi
+else
+	echo "rpmlint not found (package rpmlint): not run"
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

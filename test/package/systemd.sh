@@ -9,14 +9,20 @@
 #   pointed at the built binary) and for the test copy run below;
 # - security --offline=yes: the exposure level is at most what the
 #   README claims ("rates it N").
-# Where systemd runs as PID 1 (/run/systemd/system), as root: a copy of
+# Where systemd runs as PID 1 (/run/systemd/system), as root, or else
+# in a container booted with systemd-nspawn (see in_container): a copy of
 # the unit, its user and sandbox untouched, runs the built milter on a
-# loopback port; it must listen there, serve as the service user
-# bogusmx (made with etc/bogusmx.sysusers if missing, removed after),
-# without capabilities, with no_new_privs and a seccomp filter, see /etc
+# unix socket in a directory made as the package's tmpfiles.d file makes
+# /var/spool/postfix/bogusmx (2750 bogusmx bogusmx); it must listen
+# there on a socket of mode 0660, user and group bogusmx, made without
+# a chown (the seccomp filter forbids it), refuse a user outside the
+# group and let a member in, serve as the service user bogusmx (made
+# with etc/bogusmx.sysusers if missing, removed after), without
+# capabilities, with no_new_privs and a seccomp filter, see /etc
 # read-only and a /tmp of its own, reload on `systemctl reload`, log no
-# warning, and stop.  Elsewhere that part says "skipped: systemd not
-# running as PID 1".
+# warning, be running again after being killed seven times in a row
+# (no start limit), and stop.  Without either it says "skipped:
+# systemd not running as PID 1".
 # Exit 77 when systemd-analyze is not installed.
 set -u
 src=$(cd "$1" && pwd) milter=$(realpath "$2")
@@ -30,8 +36,10 @@ name=bogusmx-test-$$
 live=        # the directory of the running copy, once made
 made_user=false # the user bogusmx was made here
 cleanup() {
+	declare -F power_off >/dev/null && power_off
 	if [ -n "$live" ]; then
 		systemctl stop "$name.service" 2>/dev/null
+		systemctl reset-failed "$name.service" 2>/dev/null
 		rm -f "/run/systemd/system/$name.service"
 		systemctl daemon-reload 2>/dev/null
 		rm -rf "$live"
@@ -96,30 +104,99 @@ fi
 # sandbox as shipped, but for the built milter, copied where the
 # sandbox lets the service user execute it (PrivateTmp= hides /tmp,
 # ProtectHome= /root and /home), with a configuration of its own on a
-# free loopback port, and a runtime directory of its own.  Its [Unit]
+# socket directory, and a runtime directory of its own.  Its [Unit]
 # has no ordering: network-online.target can take minutes to come.
 user=bogusmx
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-copy() { # DIR: the unit for a milter in DIR
-	printf '[Unit]\nDescription=bogusmx sandbox test\n\n'
+copy() { # DIR: the unit for a milter in DIR, its socket in DIR/spool
+	printf '[Unit]\nDescription=bogusmx sandbox test\n'
+	sed -n '/^\[Unit\]$/,/^\[Service\]$/p' "$unit" | grep '^StartLimit'
+	echo
 	sed -n '/^\[Service\]$/,/^\[Install\]$/p' "$unit" | sed -e '$d' \
 		-e "s|^ExecStart=/usr/sbin/bogusmx-milter -f\$|ExecStart=$1/bogusmx-milter -f -c $1/bogusmx.conf|" \
-		-e "s|^RuntimeDirectory=bogusmx\$|RuntimeDirectory=$name|"
+		-e "s|^RuntimeDirectory=bogusmx\$|RuntimeDirectory=$name|" \
+		-e "s|^ReadWritePaths=-/var/spool/postfix/bogusmx\$|ReadWritePaths=-$1/spool|"
 }
 copy "$tmp" >"$tmp/$name.service"
 for want in "^ExecStart=$tmp/bogusmx-milter -f -c $tmp/bogusmx.conf\$" \
-	"^RuntimeDirectory=$name\$" "^User=$user\$"; do
+	"^RuntimeDirectory=$name\$" "^ReadWritePaths=-$tmp/spool\$" \
+	"^StartLimitIntervalSec=0\$" "^User=$user\$"; do
 	grep -q "$want" "$tmp/$name.service" || fail "test copy lacks $want"
 done
 [ "$(sed -n '/^\[Service\]$/,/^\[Install\]$/p' "$unit" | sed '$d' |
-	diff - "$tmp/$name.service" | grep -c '^>')" = 5 ] &&
-	ok "the copy: the unit's [Service] but for ExecStart and RuntimeDirectory" ||
-	fail "the copy differs from the unit's [Service] in more than those"
+	diff - "$tmp/$name.service" | grep -c '^>')" = 7 ] &&
+	ok "the copy: the unit's [Service] and start limit but for ExecStart, RuntimeDirectory and ReadWritePaths" ||
+	fail "the copy differs from the unit in more than those"
 cp "$milter" "$tmp/bogusmx-milter"
 verify "$tmp/$name.service" "the copy run under systemd"
 
-if [ ! -d /run/systemd/system ]; then
-	echo "skipped: systemd not running as PID 1: the sandbox is not run"
+# Without systemd as PID 1 but as root, with systemd-nspawn: boot this
+# machine's /usr in a container of its own (a tmpfs root, nothing of
+# the host's /etc or /var; --volatile=yes; a network namespace with
+# only loopback; booted to basic.target: no service of the host's
+# starts), the source tree and the milter bound read-only, and run this
+# script in it.  The container is
+# powered off at the end (cleanup).
+container='' container_init=''
+in_container() {
+	local dirs=(--bind-ro="$src") state='' i
+	case "$milter" in
+	"$src"/*) ;;
+	*) dirs+=(--bind-ro="$(dirname "$milter")") ;;
+	esac
+	systemd-nspawn -D / --volatile=yes --boot -M "bmx-test-$$" \
+		--register=no --keep-unit --console=passive --private-network \
+		"${dirs[@]}" \
+		-- systemd.firstboot=off systemd.unit=basic.target \
+		>"$tmp/nspawn.log" 2>&1 &
+	container=$!
+	# its init is nspawn's child; booted when systemd says so
+	for i in $(seq 1 1200); do
+		kill -0 "$container" 2>/dev/null || break
+		container_init=$(pgrep -P "$container" | head -n 1)
+		[ -n "$container_init" ] &&
+			state=$(nsenter -t "$container_init" -a systemctl is-system-running 2>/dev/null)
+		case "$state" in running | degraded) break ;; esac
+		sleep 0.1
+	done
+	case "$state" in
+	running | degraded) ;;
+	*)
+		echo "skipped: systemd-nspawn did not boot a container ($state, $((i / 10)) s):"
+		sed 's/^/    /' "$tmp/nspawn.log"
+		return 0
+		;;
+	esac
+	echo "in a container (systemd-nspawn, systemd $state as its PID 1):"
+	nsenter -t "$container_init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		BMX_IN_CONTAINER=1 "$src/test/package/systemd.sh" "$src" "$milter" \
+		>"$tmp/container.out" 2>&1
+	sed 's/^/    /' "$tmp/container.out"
+	# its counts are ours
+	if [[ "$(tail -n 1 "$tmp/container.out")" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		n=$((n + BASH_REMATCH[1] + BASH_REMATCH[2]))
+		fails=$((fails + BASH_REMATCH[2]))
+	else
+		fail "the test in the container did not finish"
+	fi
+}
+power_off() {
+	[ -n "$container" ] || return 0
+	kill -TERM "$container" 2>/dev/null # nspawn: an orderly shutdown
+	for _ in $(seq 1 300); do
+		kill -0 "$container" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$container" 2>/dev/null
+	wait "$container" 2>/dev/null
+	container=
+}
+
+if [ ! -d /run/systemd/system ] && [ "$(id -u)" = 0 ] &&
+	[ -z "${BMX_IN_CONTAINER-}" ] && command -v systemd-nspawn >/dev/null; then
+	in_container
+	power_off
+elif [ ! -d /run/systemd/system ]; then
+	echo "skipped: systemd not running as PID 1 (and no systemd-nspawn): the sandbox is not run"
 elif [ "$(id -u)" != 0 ]; then
 	echo "skipped: not root: the sandbox is not run"
 else
@@ -130,8 +207,11 @@ else
 	live=$(mktemp -d /var/lib/bogusmx-test.XXXXXX)
 	chmod 755 "$live"
 	install -m 755 "$milter" "$live/bogusmx-milter"
+	# as the package's tmpfiles.d file makes /var/spool/postfix/bogusmx
+	install -d -o "$user" -g "$user" -m 2750 "$live/spool"
+	sock=$live/spool/bogusmx.sock
 	cat >"$live/bogusmx.conf" <<CONF
-socket = "inet:$port@127.0.0.1"
+socket = "unix:$sock"
 user = "$user"
 dns { nameservers = { "127.0.0.1:9" } }
 CONF
@@ -142,18 +222,36 @@ CONF
 	if ! systemctl start "$name.service"; then
 		fail "systemctl start $name"
 	fi
-	for _ in $(seq 1 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.1
-	done
+	. "$src/test/common/unixconnect.sh"
+	connect() { unix_connect "$sock" "$@"; }
+	listening() { # wait until the socket answers
+		for _ in $(seq 1 100); do
+			connect >/dev/null && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	listening
 	pid=$(systemctl show -p MainPID --value "$name.service")
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		ok "sandboxed: listens on 127.0.0.1:$port"
+	if connect >/dev/null; then
+		ok "sandboxed: listens on $sock"
 	else
-		fail "sandboxed: not listening on 127.0.0.1:$port"
+		fail "sandboxed: not listening on $sock"
 		systemctl status --no-pager "$name.service"
 		journalctl --no-pager -n 30 -u "$name.service"
 	fi
+	got=$(stat -c '%a %U %G' "$sock" 2>&1)
+	[ "$got" = "660 $user $user" ] &&
+		ok "sandboxed: socket mode 0660, user and group $user, no chown" ||
+		fail "sandboxed: socket: $got"
+	nogroup=$(id -gn nobody)
+	out=$(connect --reuid=nobody --regid="$nogroup" --clear-groups)
+	[ "$out" = "Permission denied" ] &&
+		ok "sandboxed: nobody (not in group $user) cannot connect: $out" ||
+		fail "sandboxed: nobody, not in group $user: '$out'"
+	out=$(connect --reuid=nobody --regid="$nogroup" --groups="$(getent group "$user" | cut -d: -f3)") &&
+		ok "sandboxed: nobody in group $user (as the MTA's user) connects" ||
+		fail "sandboxed: a member of group $user cannot connect: $out"
 	if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/status" ]; then
 		st=/proc/$pid/status
 		uid=$(id -u "$user")
@@ -206,11 +304,42 @@ CONF
 		else
 			ok "sandboxed: no warning in the log"
 		fi
+		# Seven crashes in a row (the default start limit is five in
+		# ten seconds): killed as soon as each new process listens.
+		restarts0=$(systemctl show -p NRestarts --value "$name.service")
+		t0=$(date +%s%N) killed=0 last=$pid
+		for _ in 1 2 3 4 5 6 7; do
+			kill -KILL "$last" 2>/dev/null && killed=$((killed + 1))
+			for _ in $(seq 1 300); do
+				now=$(systemctl show -p MainPID --value "$name.service")
+				[ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$last" ] &&
+					connect >/dev/null && break
+				# given up (the start limit), not to be restarted
+				systemctl is-failed --quiet "$name.service" && break 2
+				sleep 0.05
+			done
+			last=$now
+		done
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		secs=$((ms / 1000)).$((ms % 1000 / 100))
+		restarts=$(systemctl show -p NRestarts --value "$name.service")
+		if [ "$killed" = 7 ] &&
+			[ $((restarts - restarts0)) -ge 7 ] &&
+			systemctl is-active --quiet "$name.service" && connect >/dev/null; then
+			ok "sandboxed: killed 7 times (in $secs s), restarted $((restarts - restarts0)) times, serving again"
+		else
+			fail "sandboxed: after $killed kills in $secs s: $((restarts - restarts0)) restarts, $(systemctl is-active "$name.service")"
+			journal | tail -n 20
+		fi
+		[ "$(systemctl show -p StartLimitIntervalUSec --value "$name.service")" = 0 ] &&
+			ok "sandboxed: no start limit (StartLimitIntervalUSec=0)" ||
+			fail "sandboxed: a start limit: $(systemctl show -p StartLimitIntervalUSec -p StartLimitBurst "$name.service")"
 	else
 		fail "sandboxed: no main process ($pid)"
 		systemctl status --no-pager "$name.service"
 	fi
 	systemctl stop "$name.service"
+	systemctl reset-failed "$name.service" 2>/dev/null
 	systemctl is-active --quiet "$name.service" &&
 		fail "sandboxed: still active after stop" || ok "sandboxed: stops"
 fi

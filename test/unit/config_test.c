@@ -303,7 +303,8 @@ test_defaults(void **state)
 	assert_non_null(c);
 	assert_int_equal(d.nentries, 0);
 	assert_string_equal(c->file, "");
-	assert_string_equal(c->socket, "inet:8894@127.0.0.1");
+	assert_string_equal(
+	    c->socket, "unix:/var/spool/postfix/bogusmx/bogusmx.sock");
 	assert_int_equal(c->socket_mode, 0660);
 	assert_string_equal(c->user, "bogusmx");
 	assert_string_equal(c->group, "");
