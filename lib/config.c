@@ -283,12 +283,16 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	    (c->user = keep(c, cfg_getstr(cfg, "user"))) == NULL ||
 	    (c->group = keep(c, cfg_getstr(cfg, "group"))) == NULL ||
 	    (c->pid_file = keep(c, cfg_getstr(cfg, "pid-file"))) == NULL ||
+	    (c->metrics = keep(c, cfg_getstr(cfg, "metrics"))) == NULL ||
+	    (c->control_socket = keep(c, cfg_getstr(cfg, "control-socket"))) ==
+		NULL ||
 	    (c->tag_header = keep(c, cfg_getstr(cfg, "tag-header"))) == NULL)
 		goto nomem;
 	c->socket_mode =
 	    (unsigned)strtoul(cfg_getstr(cfg, "socket-mode"), NULL, 8);
 	c->backlog = (unsigned)cfg_getint(cfg, "backlog");
 	c->milter_timeout = (unsigned)cfg_getint(cfg, "milter-timeout");
+	c->report_domains = (size_t)cfg_getint(cfg, "report-domains");
 	e->policy.mode = strcmp(cfg_getstr(cfg, "mode"), "all") == 0 ?
 	    BMX_MODE_ALL :
 	    BMX_MODE_ANY;

@@ -47,6 +47,9 @@ struct bmx_config {
 	char *pid_file;		 /**< "": none */
 	unsigned backlog;	 /**< listen() backlog, 0: the system's */
 	unsigned milter_timeout; /**< seconds, I/O towards the MTA */
+	char *metrics;		 /**< the metrics endpoint (listen.h); "" off */
+	char *control_socket;	 /**< a unix socket's path; "" off */
+	size_t report_domains;	 /**< the report's top-k */
 
 	/* deciding */
 	struct bmx_engine_settings engine; /**< points into this config */

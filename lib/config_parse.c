@@ -27,6 +27,7 @@
 #include "addr.h"
 #include "comments.h"
 #include "config_parse.h"
+#include "listen.h"
 #include "net.h"
 #include "query.h"
 
@@ -171,6 +172,7 @@ static const struct {
 } bounds[] = {
 	{ "backlog", 0, 65535 },
 	{ "milter-timeout", 1, 86400 },
+	{ "report-domains", 1, 10000 },
 	{ "port", 1, 65535 },
 	{ "timeout-ms", 10, 60000 },
 	{ "attempts", 1, 10 },
@@ -451,6 +453,23 @@ check_abspath(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The metrics endpoint: "", inet:PORT@HOST, inet6:PORT@[HOST] or
+ * unix:/PATH (lib/listen.h parses it). */
+static int
+check_metrics(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128], err[256];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	struct bmx_listen l;
+
+	if (v[0] != '\0' && !bmx_listen_parse(v, &l, err, sizeof(err))) {
+		fail(cfg, "%s = \"%s\": %s",
+		    where(cfg, opt, name, sizeof(name)), v, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_header(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -522,6 +541,9 @@ static cfg_opt_t top_opts[] = {
 	CFG_BOOL_CB("exempt-authenticated", cfg_false, CFGF_NONE, parse_bool),
 	CFG_STR_LIST_CB("skip-mailers", DEF_SKIP, CFGF_NONE, parse_str),
 	CFG_BOOL_CB("log-accepts", cfg_true, CFGF_NONE, parse_bool),
+	CFG_STR_CB("metrics", "", CFGF_NONE, parse_str),
+	CFG_STR_CB("control-socket", "", CFGF_NONE, parse_str),
+	CFG_INT_CB("report-domains", 100, CFGF_NONE, parse_int),
 	CFG_SEC("dns", dns_opts, CFGF_NONE),
 	CFG_SEC("cache", cache_opts, CFGF_NONE),
 	CFG_SEC(
@@ -541,6 +563,8 @@ make_cfg(void)
 	cfg_set_validate_func(cfg, "user", check_nonempty);
 	cfg_set_validate_func(cfg, "socket-mode", check_socket_mode);
 	cfg_set_validate_func(cfg, "pid-file", check_abspath);
+	cfg_set_validate_func(cfg, "metrics", check_metrics);
+	cfg_set_validate_func(cfg, "control-socket", check_abspath);
 	cfg_set_validate_func(cfg, "mode", check_mode);
 	cfg_set_validate_func(cfg, "action", check_action);
 	cfg_set_validate_func(cfg, "tag-header", check_header);

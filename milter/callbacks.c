@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "callbacks.h"
+#include "observe.h"
 #include "session.h"
 #include "state.h"
 
@@ -135,27 +136,27 @@ on_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	return SMFIS_CONTINUE;
 }
 
-/* Why this recipient (or sender) is not checked, or NULL. */
-static const char *
+/* Why this recipient (or sender) is not checked, or BMX_SKIP_NONE. */
+static enum bmx_skip
 not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
     const struct bmx_session *s, bool rcpt, const char *addr)
 {
 	const char *host;
 
 	if (s->has_client_ip && bmx_config_exempt_client(cfg, &s->client_ip))
-		return "exempt client";
+		return BMX_SKIP_EXEMPT_CLIENT;
 	if (cfg->exempt_authenticated && macro(ctx, "{auth_authen}")[0])
-		return "authenticated client";
+		return BMX_SKIP_AUTHENTICATED;
 	if (!rcpt)
-		return NULL;
+		return BMX_SKIP_NONE;
 	if (bmx_config_skip_mailer(cfg, macro(ctx, "{rcpt_mailer}")))
-		return "mailer not routed by MX";
+		return BMX_SKIP_MAILER;
 	/* An explicit [next hop]: not MX routing.  An address literal
 	 * recipient has one too, and is checked (DESIGN rule 1). */
 	host = macro(ctx, "{rcpt_host}");
 	if (host[0] == '[' && strstr(addr, "@[") == NULL)
-		return "explicit next hop";
-	return NULL;
+		return BMX_SKIP_NEXT_HOP;
+	return BMX_SKIP_NONE;
 }
 
 static void
@@ -264,7 +265,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	struct bmx_session *s = session(ctx);
 	struct bmx_state *st;
 	struct bmx_result r;
-	const char *skip;
+	enum bmx_skip skip;
 	sfsistat rc;
 	char buf[600], qbuf[64];
 
@@ -281,7 +282,8 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	if (rcpt)
 		s->rcpts++;
 	skip = not_checked(ctx, st->cfg, s, rcpt, addr);
-	if (skip != NULL) {
+	if (skip != BMX_SKIP_NONE) {
+		bmx_observe_skip(skip);
 		if (st->cfg->log_accepts)
 			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
 			    queue_id(ctx, qbuf, sizeof(qbuf)),
@@ -289,7 +291,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 			    rcpt ? "to" : "from",
 			    loggable(unbracket(addr, buf, sizeof(buf)), buf,
 				sizeof(buf)),
-			    skip);
+			    bmx_skip_text(skip));
 		bmx_state_put(st);
 		return SMFIS_CONTINUE;
 	}
@@ -297,6 +299,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 		bmx_engine_decide(st->engine, addr, &r);
 	else
 		bmx_engine_decide_sender(st->engine, addr, &r);
+	bmx_observe_decision(st->cfg, &r);
 	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
 	log_warnings(ctx, s, &r.j, addr);
 	rc = answer(ctx, s, st, &r);

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "json.h"
 #include "registry.h"
 
 #define MAX_NS BMX_QUERY_SERVERS_MAX
@@ -49,18 +50,7 @@ usage(void)
 static void
 jstr(const char *s)
 {
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	bmx_json_str(stdout, s);
 }
 
 static const char *

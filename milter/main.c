@@ -44,6 +44,8 @@
 #include "cache.h"
 #include "callbacks.h"
 #include "config.h"
+#include "observe.h"
+#include "ops.h"
 #include "perm.h"
 #include "registry.h"
 #include "state.h"
@@ -162,6 +164,7 @@ reloader(void *arg)
 		syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
 		c = load(false);
 		if (c == NULL) {
+			bmx_observe_reload(false);
 			syslog(LOG_ERR,
 			    "reload failed: the configuration in "
 			    "force is kept");
@@ -188,6 +191,7 @@ reloader(void *arg)
 			    "settings take effect only at the next start");
 		bmx_state_put(old);
 		st = bmx_state_build(c, err, sizeof(err));
+		bmx_observe_reload(st != NULL);
 		if (st == NULL) {
 			syslog(LOG_ERR,
 			    "reload failed: %s; the configuration "
@@ -398,7 +402,7 @@ main(int argc, char **argv)
 	char err[512], name[256], pid_file[4096];
 	uid_t uid = 0;
 	gid_t gid = 0;
-	bool root = geteuid() == 0;
+	bool root = geteuid() == 0, done;
 	sigset_t set;
 	pthread_t tid;
 	int rc;
@@ -492,6 +496,12 @@ main(int argc, char **argv)
 		}
 	}
 	bmx_perm_check_socket(sock, root ? uid : getuid(), &d);
+	if (!bmx_ops_open(st->cfg, root, root ? uid : getuid(),
+		root ? gid : getgid(), &d, err, sizeof(err))) {
+		fprintf(stderr, "bogusmx-milter: %s\n", err);
+		rc = EX_OSERR;
+		goto fail;
+	}
 	report_perm(&d, true);
 	bmx_diag_clear(&d);
 	if (!opt.foreground && !daemonize()) {
@@ -527,6 +537,11 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	pthread_detach(tid);
+	if (!bmx_ops_start(err, sizeof(err))) {
+		syslog(LOG_ERR, "%s", err);
+		rc = EX_OSERR;
+		goto fail;
+	}
 	bmx_state_install(st);
 	log_config(st->cfg, "starting with");
 	syslog(LOG_INFO, "bogusmx-milter %s listening on %s as uid %ld",
@@ -535,8 +550,10 @@ main(int argc, char **argv)
 	rc = smfi_main();
 
 	syslog(LOG_INFO, "stopping");
-	if (!bmx_state_shutdown(10000))
+	done = bmx_state_shutdown(10000);
+	if (!done)
 		syslog(LOG_WARNING, "decisions still running at exit");
+	bmx_ops_stop(done);
 	if (pid_file[0] != '\0' && unlink(pid_file) != 0 && errno != ENOENT)
 		syslog(LOG_WARNING, "cannot remove %s: %s", pid_file,
 		    strerror(errno));
@@ -544,6 +561,7 @@ main(int argc, char **argv)
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 fail:
 	/* nothing serves yet: free what was built, for a clean exit */
+	bmx_ops_stop(true);
 	bmx_state_put(st);
 	bmx_state_shutdown(0);
 	closelog();

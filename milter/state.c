@@ -44,6 +44,7 @@ bmx_state_build(struct bmx_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	st->refs = 1;
+	st->loaded = time(NULL);
 	pthread_mutex_lock(&lock);
 	st->generation = ++generation;
 	live++;

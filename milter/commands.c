@@ -1,0 +1,291 @@
+/*
+ * commands.c - the control socket's requests, answered (control.h)
+ *
+ * Each command writes the whole reply: "ok" and its body, or one
+ * "error KIND: text" line.  The body is for a person, or one JSON object
+ * when the request starts with "json".
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "control.h"
+#include "json.h"
+#include "observe.h"
+#include "state.h"
+
+#define MAX_WORDS 4
+/* dump's default and most entries */
+#define DUMP_DEFAULT 100
+#define DUMP_MAX 100000
+
+struct request {
+	bool json;
+	const char *verb;
+	const char *arg[MAX_WORDS];
+	size_t nargs;
+};
+
+/* Split a line into words, in place; false when there are too many. */
+static bool
+split(char *line, struct request *rq)
+{
+	char *w, *save = NULL;
+	size_t n = 0;
+	const char *words[MAX_WORDS + 1];
+
+	for (w = strtok_r(line, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (n == MAX_WORDS + 1)
+			return false;
+		words[n++] = w;
+	}
+	memset(rq, 0, sizeof(*rq));
+	if (n > 0 && strcmp(words[0], "json") == 0) {
+		rq->json = true;
+		memmove(words, words + 1, --n * sizeof(words[0]));
+	}
+	if (n == 0)
+		return true;
+	rq->verb = words[0];
+	for (rq->nargs = 0; rq->nargs + 1 < n; rq->nargs++)
+		rq->arg[rq->nargs] = words[rq->nargs + 1];
+	return true;
+}
+
+/* A count argument 1..max; false when it is not one. */
+static bool
+count_arg(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return s[0] >= '0' && s[0] <= '9' && *end == '\0' && errno == 0 &&
+	    *out >= 1 && *out <= max;
+}
+
+static void
+status_text(const struct bmx_metrics_extra *x, const struct bmx_state *st,
+    const struct bmx_report_view *v, time_t now, FILE *f)
+{
+	fprintf(f, "version %s (special-purpose address registry of %s)\n",
+	    x->version, x->registry_date);
+	fprintf(f, "pid %ld, up %lld s\n", (long)getpid(),
+	    (long long)(now - x->start));
+	fprintf(f,
+	    "configuration %s, loaded %lld s ago (generation %u), "
+	    "action %s\n",
+	    st->cfg->file[0] ? st->cfg->file : "(built-in defaults)",
+	    (long long)(now - x->loaded), x->generation,
+	    bmx_action_name(st->cfg->action));
+	fprintf(f,
+	    "decisions %lu since the report began; with action = "
+	    "reject %lu would have been rejected, %lu deferred\n",
+	    v->decisions, v->rejected, v->tempfailed);
+	if (x->has_cache)
+		fprintf(f,
+		    "cache entries %zu, bytes %zu, hits %lu, misses %lu, "
+		    "joins %lu, evictions %lu, stale served %lu\n",
+		    x->cache.entries, x->cache.bytes, x->cache.hits,
+		    x->cache.misses, x->cache.joins, x->cache.evictions,
+		    x->cache.stale_served);
+	else
+		fputs("cache off\n", f);
+	fprintf(f,
+	    "dns queries %lu, timeouts %lu, dropped %lu, tcp %lu, in flight "
+	    "%u (at most %u, limit %u), queued %lu, starved %lu\n",
+	    x->dns.sent, x->dns.timeouts, x->dns.dropped, x->dns.tcp,
+	    x->dns.inflight, x->dns.inflight_max, x->dns.max_inflight,
+	    x->dns.queued, x->dns.starved);
+}
+
+static void
+status_json(const struct bmx_metrics_extra *x, const struct bmx_state *st,
+    const struct bmx_report_view *v, time_t now, FILE *f)
+{
+	fputs("{\"version\":", f);
+	bmx_json_str(f, x->version);
+	fputs(",\"registry_date\":", f);
+	bmx_json_str(f, x->registry_date);
+	fprintf(f, ",\"pid\":%ld,\"start\":%lld,\"uptime\":%lld,\"config\":",
+	    (long)getpid(), (long long)x->start, (long long)(now - x->start));
+	bmx_json_str(f, st->cfg->file);
+	fprintf(f,
+	    ",\"loaded\":%lld,\"generation\":%u,\"action\":\"%s\","
+	    "\"decisions\":%lu,\"rejected\":%lu,\"tempfailed\":%lu,",
+	    (long long)x->loaded, x->generation,
+	    bmx_action_name(st->cfg->action), v->decisions, v->rejected,
+	    v->tempfailed);
+	if (x->has_cache)
+		fprintf(f,
+		    "\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%lu,"
+		    "\"misses\":%lu,\"joins\":%lu,\"evictions\":%lu,"
+		    "\"stale_served\":%lu},",
+		    x->cache.entries, x->cache.bytes, x->cache.hits,
+		    x->cache.misses, x->cache.joins, x->cache.evictions,
+		    x->cache.stale_served);
+	else
+		fputs("\"cache\":null,", f);
+	fprintf(f,
+	    "\"dns\":{\"queries\":%lu,\"timeouts\":%lu,\"dropped\":%lu,"
+	    "\"tcp\":%lu,\"in_flight\":%u,\"in_flight_max\":%u,"
+	    "\"max_queries\":%u,\"queued\":%lu,\"starved\":%lu}}\n",
+	    x->dns.sent, x->dns.timeouts, x->dns.dropped, x->dns.tcp,
+	    x->dns.inflight, x->dns.inflight_max, x->dns.max_inflight,
+	    x->dns.queued, x->dns.starved);
+}
+
+static void
+cmd_status(const struct request *rq, FILE *f)
+{
+	struct bmx_metrics_extra x;
+	struct bmx_report_view v;
+	struct bmx_state *st;
+	time_t now = time(NULL);
+
+	if (rq->nargs > 0) {
+		fputs("error usage: status takes no argument\n", f);
+		return;
+	}
+	st = bmx_state_get();
+	if (st == NULL || bmx_observe_report() == NULL) {
+		bmx_state_put(st);
+		fputs("error unavailable: not serving yet\n", f);
+		return;
+	}
+	bmx_observe_extra(&x);
+	bmx_report_get(bmx_observe_report(), &v);
+	fputs("ok\n", f);
+	if (rq->json)
+		status_json(&x, st, &v, now, f);
+	else
+		status_text(&x, st, &v, now, f);
+	bmx_report_view_clear(&v);
+	bmx_state_put(st);
+}
+
+static void
+cmd_report(const struct request *rq, FILE *f)
+{
+	struct bmx_report *r = bmx_observe_report();
+	struct bmx_report_view v;
+	unsigned long limit = 0;
+	bool reset = false;
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < rq->nargs; i++) {
+		if (strcmp(rq->arg[i], "reset") == 0 && !reset)
+			reset = true;
+		else if (limit == 0 &&
+		    count_arg(rq->arg[i], BMX_REPORT_TOPK_MAX, &limit))
+			;
+		else {
+			fputs(
+			    "error usage: report [reset] [N], N 1..10000\n", f);
+			return;
+		}
+	}
+	if (r == NULL) {
+		fputs("error unavailable: not serving yet\n", f);
+		return;
+	}
+	if (!bmx_report_get(r, &v)) {
+		fputs("error software: out of memory\n", f);
+		return;
+	}
+	/* the report as it was, then counting begins again */
+	if (reset)
+		bmx_report_reset(r, now);
+	fputs("ok\n", f);
+	if (rq->json)
+		bmx_report_write_json(&v, limit, now, f);
+	else
+		bmx_report_write_text(&v, limit, now, f);
+	bmx_report_view_clear(&v);
+}
+
+static void
+cmd_purge(const struct request *rq, FILE *f)
+{
+	char domain[BMX_DOMAIN_MAX + 1], err[256];
+
+	if (rq->nargs != 1) {
+		fputs("error usage: purge DOMAIN\n", f);
+		return;
+	}
+	if (bmx_domain_normalize(rq->arg[0], domain, err, sizeof(err)) !=
+	    BMX_ADDR_OK) {
+		fprintf(f, "error data: purge: %s\n", err);
+		return;
+	}
+	fputs("error unavailable: purge: this cache cannot drop a domain\n", f);
+}
+
+static void
+cmd_dump(const struct request *rq, FILE *f)
+{
+	unsigned long n = DUMP_DEFAULT;
+
+	if (rq->nargs > 1 ||
+	    (rq->nargs == 1 && !count_arg(rq->arg[0], DUMP_MAX, &n))) {
+		fputs("error usage: dump [N], N 1..100000\n", f);
+		return;
+	}
+	fputs(
+	    "error unavailable: dump: this cache cannot list its entries\n", f);
+}
+
+static void
+cmd_resolver(const struct request *rq, FILE *f)
+{
+	if (rq->nargs > 0) {
+		fputs("error usage: resolver takes no argument\n", f);
+		return;
+	}
+	fputs("error unavailable: resolver: this daemon has no resolver "
+	      "guard\n",
+	    f);
+}
+
+static const struct {
+	const char *verb;
+	void (*run)(const struct request *, FILE *);
+} commands[] = {
+	{ "status", cmd_status },
+	{ "purge", cmd_purge },
+	{ "dump", cmd_dump },
+	{ "resolver", cmd_resolver },
+	{ "report", cmd_report },
+};
+
+void
+bmx_control_answer(const char *line, FILE *out)
+{
+	char copy[BMX_CONTROL_LINE_MAX];
+	struct request rq;
+	size_t i;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	if (!split(copy, &rq)) {
+		fputs("error usage: too many words\n", out);
+		return;
+	}
+	if (rq.verb == NULL) {
+		fputs("error usage: empty request\n", out);
+		return;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(rq.verb, commands[i].verb) == 0) {
+			commands[i].run(&rq, out);
+			return;
+		}
+	fprintf(out,
+	    "error usage: unknown command \"%.40s\" (status, purge, dump, "
+	    "resolver, report)\n",
+	    rq.verb);
+}
