@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,9 @@ static int lfd = -1;
 static char sock_path[108];
 static pthread_t tid;
 static bool running;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+static unsigned active; /* clients being served */
 
 bool
 bmx_control_open(
@@ -144,6 +148,52 @@ serve(int fd)
 }
 
 static void *
+worker(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+
+	serve(fd);
+	close(fd);
+	pthread_mutex_lock(&lock);
+	active--;
+	pthread_cond_broadcast(&idle);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Hand a client to a worker of its own, or turn it away when
+ * BMX_CONTROL_CLIENTS are being served already. */
+static void
+dispatch(int fd)
+{
+	static const char busy[] = "error unavailable: busy (too many "
+				   "control clients at once)\n";
+	pthread_attr_t attr;
+	pthread_t t;
+	bool taken;
+
+	pthread_mutex_lock(&lock);
+	taken = active < BMX_CONTROL_CLIENTS;
+	if (taken)
+		active++;
+	pthread_mutex_unlock(&lock);
+	if (taken) {
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		taken = pthread_create(
+			    &t, &attr, worker, (void *)(intptr_t)fd) == 0;
+		pthread_attr_destroy(&attr);
+		if (taken)
+			return;
+		pthread_mutex_lock(&lock);
+		active--;
+		pthread_mutex_unlock(&lock);
+	}
+	send_all(fd, busy, sizeof(busy) - 1);
+	close(fd);
+}
+
+static void *
 loop(void *arg)
 {
 	(void)arg;
@@ -157,8 +207,7 @@ loop(void *arg)
 				poll(NULL, 0, 100); /* EMFILE: breathe */
 			continue;
 		}
-		serve(fd);
-		close(fd);
+		dispatch(fd);
 	}
 	return NULL;
 }
@@ -183,6 +232,11 @@ bmx_control_stop(void)
 	shutdown(lfd, SHUT_RDWR);
 	if (running)
 		pthread_join(tid, NULL);
+	/* each worker ends within its timeout */
+	pthread_mutex_lock(&lock);
+	while (active > 0)
+		pthread_cond_wait(&idle, &lock);
+	pthread_mutex_unlock(&lock);
 	close(lfd);
 	lfd = -1;
 	running = false;

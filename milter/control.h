@@ -17,8 +17,10 @@
  * daemon cannot do it) or software (it failed); after "ok" comes the
  * body, for a person or, with "json", one JSON object; then the server
  * closes the connection.  A client has BMX_CONTROL_TIMEOUT_MS to send
- * its line; clients are served one at a time, in their own thread, so
- * none of this slows a decision.
+ * its line.  Each client is served in a thread of its own, at most
+ * BMX_CONTROL_CLIENTS at once (more are answered "error unavailable:
+ * busy" at once): none of this slows a decision, and silent clients
+ * cannot hold the socket for long.
  *
  * Who may connect: the socket is mode 0660, owned by the service user
  * and group (set while still root), checked like the milter's socket
@@ -37,6 +39,7 @@
 
 #define BMX_CONTROL_LINE_MAX 512
 #define BMX_CONTROL_TIMEOUT_MS 2000
+#define BMX_CONTROL_CLIENTS 8
 
 /**
  * Make the socket at path, mode 0660, owned by uid:gid when root.
