@@ -13,8 +13,8 @@
 #include "listen.h"
 
 static bool
-parse_inet(const char *spec, const char *rest, int family,
-    struct bmx_listen *out, char *err, size_t errlen)
+parse_inet(const char *rest, int family, struct bmx_listen *out, char *err,
+    size_t errlen)
 {
 	struct addrinfo hints, *res;
 	const char *at = strchr(rest, '@');
@@ -24,8 +24,7 @@ parse_inet(const char *spec, const char *rest, int family,
 
 	port = strtoul(rest, &end, 10);
 	if (end == rest || end != at || port == 0 || port > 65535) {
-		snprintf(err, errlen,
-		    "%s: the port must be 1..65535 before '@'", spec);
+		snprintf(err, errlen, "the port must be 1..65535 before '@'");
 		return false;
 	}
 	at++;
@@ -35,8 +34,7 @@ parse_inet(const char *spec, const char *rest, int family,
 		len -= 2;
 	}
 	if (len == 0 || len >= sizeof(host)) {
-		snprintf(
-		    err, errlen, "%s: an address is needed after '@'", spec);
+		snprintf(err, errlen, "an address is needed after '@'");
 		return false;
 	}
 	memcpy(host, at, len);
@@ -47,8 +45,8 @@ parse_inet(const char *spec, const char *rest, int family,
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
 	snprintf(out->path, sizeof(out->path), "%lu", port);
 	if (getaddrinfo(host, out->path, &hints, &res) != 0) {
-		snprintf(err, errlen, "%s: \"%s\" is not an IPv%c address",
-		    spec, host, family == AF_INET ? '4' : '6');
+		snprintf(err, errlen, "\"%s\" is not an IPv%c address", host,
+		    family == AF_INET ? '4' : '6');
 		return false;
 	}
 	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
@@ -68,16 +66,15 @@ bmx_listen_parse(
 
 	memset(out, 0, sizeof(*out));
 	if (strncmp(spec, "inet:", 5) == 0)
-		return parse_inet(spec, spec + 5, AF_INET, out, err, errlen);
+		return parse_inet(spec + 5, AF_INET, out, err, errlen);
 	if (strncmp(spec, "inet6:", 6) == 0)
-		return parse_inet(spec, spec + 6, AF_INET6, out, err, errlen);
+		return parse_inet(spec + 6, AF_INET6, out, err, errlen);
 	if (strncmp(spec, "unix:", 5) == 0)
 		path = spec + 5;
 	if (path[0] != '/') {
 		snprintf(err, errlen,
-		    "%s: use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
-		    "unix:/PATH",
-		    spec);
+		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
+		    "unix:/PATH");
 		return false;
 	}
 	if (strlen(path) >= sizeof(sun->sun_path)) {

@@ -10,8 +10,9 @@
  * (only a socket is ever removed, never another kind of file), with the
  * mode given, set before anybody can connect (umask while binding).
  *
- * Errors: false or -1 with a message in err naming the spec or path and
- * the reason.  Nothing is logged.
+ * Errors: false or -1 with a message in err: for a spec, the reason
+ * alone (the caller names the key or spec); for a socket, the path (or
+ * "the address") and the reason.  Nothing is logged.
  * Thread safety: reentrant; bmx_listen_open() changes the umask for a
  * moment, so call it before threads that create files run.
  */

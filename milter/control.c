@@ -28,9 +28,12 @@ bmx_control_open(
     const char *path, bool root, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct bmx_listen l;
+	char msg[256];
 
-	if (!bmx_listen_parse(path, &l, err, errlen))
+	if (!bmx_listen_parse(path, &l, msg, sizeof(msg))) {
+		snprintf(err, errlen, "control-socket \"%s\": %s", path, msg);
 		return false;
+	}
 	if (l.family != AF_UNIX) {
 		snprintf(err, errlen, "%s: not a unix socket", path);
 		return false;

@@ -24,9 +24,12 @@ bmx_metrics_http_open(
     const char *spec, bool root, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct bmx_listen l;
+	char msg[256];
 
-	if (!bmx_listen_parse(spec, &l, err, errlen))
+	if (!bmx_listen_parse(spec, &l, msg, sizeof(msg))) {
+		snprintf(err, errlen, "metrics \"%s\": %s", spec, msg);
 		return -1;
+	}
 	lfd = bmx_listen_open(&l, 0660, err, errlen);
 	if (lfd < 0)
 		return -1;

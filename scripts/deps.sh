@@ -26,7 +26,7 @@ bmx_need() {
 }
 
 BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
-	libconfuse-dev libidn2-dev)
+	libconfuse-dev libidn2-dev libmicrohttpd-dev)
 BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks
 	mandoc clang libclang-rt-14-dev)
 # packaging tests (rpmbuild, lintian, systemd-analyze, dpkg -i of the
@@ -34,3 +34,7 @@ BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest s
 # with apt-get download (sendmail-bin conflicts with postfix): m4 builds
 # its sendmail.cf, libwrap0 is a library the binary needs.
 BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0)
+# the metrics test (milter_ops) scrapes with a real Prometheus, started
+# by the test itself on loopback; promtool comes with it.  Its packaged
+# service is not needed (systemctl disable --now prometheus).
+BMX_TEST_DEPS+=(prometheus)

@@ -26,28 +26,20 @@ parse(void **state)
 	static const struct {
 		const char *spec, *err;
 	} bad[] = {
-		{ "inet:@127.0.0.1",
-		    "inet:@127.0.0.1: the port must be "
-		    "1..65535 before '@'" },
-		{ "inet:0@127.0.0.1",
-		    "inet:0@127.0.0.1: the port must be "
-		    "1..65535 before '@'" },
-		{ "inet:9100",
-		    "inet:9100: the port must be 1..65535 before "
-		    "'@'" },
-		{ "inet:9100@", "inet:9100@: an address is needed after '@'" },
+		{ "inet:@127.0.0.1", "the port must be 1..65535 before '@'" },
+		{ "inet:0@127.0.0.1", "the port must be 1..65535 before '@'" },
+		{ "inet:9100", "the port must be 1..65535 before '@'" },
+		{ "inet:9100@", "an address is needed after '@'" },
 		{ "inet:9100@localhost",
-		    "inet:9100@localhost: \"localhost\" is not an IPv4 "
-		    "address" },
+		    "\"localhost\" is not an IPv4 address" },
 		{ "inet6:9100@[127.0.0.1]",
-		    "inet6:9100@[127.0.0.1]: \"127.0.0.1\" is not an IPv6 "
-		    "address" },
+		    "\"127.0.0.1\" is not an IPv6 address" },
 		{ "tcp:9100",
-		    "tcp:9100: use inet:PORT@ADDRESS, "
-		    "inet6:PORT@[ADDRESS] or unix:/PATH" },
+		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
+		    "unix:/PATH" },
 		{ "unix:relative",
-		    "unix:relative: use inet:PORT@ADDRESS, "
-		    "inet6:PORT@[ADDRESS] or unix:/PATH" },
+		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
+		    "unix:/PATH" },
 	};
 	size_t i;
 
