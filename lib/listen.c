@@ -79,9 +79,8 @@ bmx_listen_parse(
 	}
 	if (strlen(path) >= sizeof(sun->sun_path)) {
 		snprintf(err, errlen,
-		    "%s: a unix socket's path is at most %zu "
-		    "bytes",
-		    spec, sizeof(sun->sun_path) - 1);
+		    "a unix socket's path is at most %zu bytes",
+		    sizeof(sun->sun_path) - 1);
 		return false;
 	}
 	out->family = AF_UNIX;
