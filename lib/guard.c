@@ -21,6 +21,7 @@ struct bmx_guard {
 	/* read without the lock */
 	_Atomic bool negsoa;
 	_Atomic bool distrust;
+	_Atomic bool filters; /* private_canary == FAIL */
 	_Atomic size_t nrewrite_seen; /* nrewrite, for a lock-free test */
 	_Atomic unsigned long runs, empty_nosoa, untrusted, deferrals;
 	_Atomic unsigned long changes;
@@ -61,6 +62,7 @@ update_locked(struct bmx_guard *g, bool changed)
 		d = atomic_load(&g->negsoa);
 	if (atomic_exchange(&g->distrust, d) != d)
 		changed = true;
+	atomic_store(&g->filters, g->private_canary == BMX_CANARY_FAIL);
 	if (changed)
 		atomic_fetch_add(&g->changes, 1);
 }
@@ -174,6 +176,12 @@ bmx_guard_note(struct bmx_guard *g, const struct bmx_answer *a)
 	atomic_store(&g->negsoa, true);
 	update_locked(g, true);
 	pthread_mutex_unlock(&g->lock);
+}
+
+bool
+bmx_guard_filters(const struct bmx_guard *g)
+{
+	return atomic_load(&((struct bmx_guard *)g)->filters);
 }
 
 bool

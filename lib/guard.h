@@ -19,6 +19,9 @@
  *   shows that real negative answers carry one.  From then on an empty
  *   answer without SOA is one the resolver made by removing records.
  *
+ * bmx_guard_filters() says whether the private canary proved that the
+ * resolver filters: then nothing it says can be believed whole, and
+ * every recipient not refused on what is visible is deferred.
  * bmx_guard_distrust_empty() says whether an empty answer without SOA
  * must be taken as "records removed" (the recipient is then deferred,
  * never accepted and never refused for good): always when the private
@@ -97,6 +100,14 @@ void bmx_guard_round_done(struct bmx_guard *g);
 
 /** Learn from an ordinary answer (borrowed; NULL ignored). */
 void bmx_guard_note(struct bmx_guard *g, const struct bmx_answer *a);
+
+/**
+ * @return whether the resolver is known to remove private addresses
+ * (the private canary came back filtered).  Then no answer can be
+ * believed whole: Unbound's private-address takes one address out of a
+ * round robin and leaves the others, which look clean.
+ */
+bool bmx_guard_filters(const struct bmx_guard *g);
 
 /** @return whether an empty answer without SOA means records removed. */
 bool bmx_guard_distrust_empty(const struct bmx_guard *g);

@@ -363,6 +363,10 @@ guard_check(const struct bmx_resolver *r, struct bmx_resolution *out)
 	if (r->guard == NULL || out->mx == NULL)
 		return;
 	distrust = bmx_guard_distrust_empty(r->guard);
+	if (bmx_guard_filters(r->guard))
+		untrusted(out, out->domain,
+		    "the resolver removes private addresses from its answers "
+		    "(its private canary came back empty)");
 	guard_answer(
 	    r, out->mx, out->domain, distrust && out->implicit_mx, out);
 	for (i = 0; i < out->nhosts; i++) {

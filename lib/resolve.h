@@ -20,7 +20,8 @@
  * resolution is marked untrusted (untrusted_name) when an answer it
  * rests on is one the guard does not believe: an empty answer without
  * SOA from a resolver that removes records, or an address the resolver
- * gives for names that do not exist.
+ * gives for names that do not exist; and every resolution while the
+ * guard knows that the resolver filters private addresses.
  *
  * Lookups go through the shared cache when there is one.  One deadline
  * covers the whole resolution.  Limits that are hit are recorded in the
