@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "canary.h"
 #include "cidr.h"
 #include "diag.h"
 #include "engine.h"
@@ -74,6 +75,9 @@ struct bmx_config {
 
 	/* logging */
 	bool log_accepts; /**< a line for accepted recipients too */
+
+	/* the resolver guard (section resolver-guard) */
+	struct bmx_canary_settings guard;
 
 	/* storage the settings above point into */
 	char **strings;

@@ -187,6 +187,7 @@ static const struct {
 	{ "max-negative-ttl", 0, 86400 },
 	{ "stale-ttl", 0, 604800 },
 	{ "code", 400, 599 },
+	{ "interval", 10, 86400 },
 };
 
 /* Integers are decimal ("010" is ten, not libconfuse's eight). */
@@ -423,6 +424,15 @@ check_domains(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* "" (none) or a domain name. */
+static int
+check_canary(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_getnstr(opt, 0)[0] == '\0')
+		return 0;
+	return check_domains(cfg, opt);
+}
+
 static int
 check_nonempty(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -490,6 +500,14 @@ check_header(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static cfg_opt_t guard_opts[] = {
+	CFG_BOOL_CB("enabled", cfg_true, CFGF_NONE, parse_bool),
+	CFG_STR_CB("private-canary", "", CFGF_NONE, parse_str),
+	CFG_BOOL_CB("nxdomain-canary", cfg_true, CFGF_NONE, parse_bool),
+	CFG_INT_CB("interval", 300, CFGF_NONE, parse_int),
+	CFG_END(),
+};
+
 static cfg_opt_t dns_opts[] = {
 	CFG_STR_LIST_CB("nameservers", "{}", CFGF_NONE, parse_str),
 	CFG_STR_CB("resolv-conf", "/etc/resolv.conf", CFGF_NONE, parse_str),
@@ -546,6 +564,7 @@ static cfg_opt_t top_opts[] = {
 	CFG_INT_CB("report-domains", 100, CFGF_NONE, parse_int),
 	CFG_SEC("dns", dns_opts, CFGF_NONE),
 	CFG_SEC("cache", cache_opts, CFGF_NONE),
+	CFG_SEC("resolver-guard", guard_opts, CFGF_NONE),
 	CFG_SEC(
 	    "reply", reply_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END(),
@@ -575,6 +594,8 @@ make_cfg(void)
 	cfg_set_validate_func(cfg, "skip-mailers", check_nonempty);
 	cfg_set_validate_func(cfg, "dns|nameservers", check_nameservers);
 	cfg_set_validate_func(cfg, "dns|resolv-conf", check_nonempty);
+	cfg_set_validate_func(
+	    cfg, "resolver-guard|private-canary", check_canary);
 	return cfg;
 }
 

@@ -275,6 +275,19 @@ judge_hosts(const struct bmx_policy *p, const char *rcpt,
 		    res->domain);
 		return;
 	}
+	if (res->untrusted_name != NULL) {
+		/* the resolver may have hidden a bogus address, or made one
+		 * up: neither accept nor refuse for good */
+		snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+		snprintf(j->why, sizeof(j->why), "resolver guard: %.100s: %s",
+		    res->untrusted_name, res->untrusted_why);
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: the DNS resolver's answer for %s cannot "
+		    "be trusted (it filters or rewrites answers); try again "
+		    "later",
+		    res->domain, res->untrusted_name);
+		return;
+	}
 	if (j->nusable > 0) {
 		snprintf(j->class_name, sizeof(j->class_name), "public");
 		set(j, BMX_OUTCOME_ACCEPT, 0, "", rcpt, "%s", "");

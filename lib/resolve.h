@@ -16,6 +16,13 @@
  * - then A and AAAA of every host, all at once (one round trip), with
  *   their CNAMEs followed.
  *
+ * With a resolver guard (guard.h), every answer teaches it, and a
+ * resolution is marked untrusted (untrusted_name) when an answer it
+ * rests on is one the guard does not believe: an empty answer without
+ * SOA from a resolver that removes records, or an address the resolver
+ * gives for names that do not exist; and every resolution while the
+ * guard knows that the resolver filters private addresses.
+ *
  * Lookups go through the shared cache when there is one.  One deadline
  * covers the whole resolution.  Limits that are hit are recorded in the
  * result, never silently passed.
@@ -36,6 +43,7 @@
 #include "addr.h"
 #include "cache.h"
 #include "dnsmsg.h"
+#include "guard.h"
 #include "query.h"
 
 struct bmx_resolver {
@@ -47,7 +55,8 @@ struct bmx_resolver {
 	 * chain; at most BMX_DNS_CNAME_MAX - 1 whatever is asked.  A
 	 * longer chain is a temporary failure (cname_limited). */
 	unsigned max_cname;
-	unsigned deadline_ms; /**< whole resolution */
+	unsigned deadline_ms;	 /**< whole resolution */
+	struct bmx_guard *guard; /**< shared; NULL: none */
 };
 
 enum bmx_host_kind {
@@ -81,11 +90,14 @@ struct bmx_resolution {
 	bool null_mx;	       /**< an MX record with target "." */
 	struct bmx_host *hosts;
 	size_t nhosts;
-	size_t mx_total;     /**< MX records in the answer */
-	bool mx_limited;     /**< more MX hosts than max_mx */
-	bool addr_limited;   /**< more addresses than max_addrs */
-	bool cname_limited;  /**< a CNAME chain longer than max_cname */
-	bool deadline_hit;   /**< some answer did not come in time */
+	size_t mx_total;    /**< MX records in the answer */
+	bool mx_limited;    /**< more MX hosts than max_mx */
+	bool addr_limited;  /**< more addresses than max_addrs */
+	bool cname_limited; /**< a CNAME chain longer than max_cname */
+	bool deadline_hit;  /**< some answer did not come in time */
+	/** The first name whose answer the resolver guard does not believe,
+	 * and why (static text), or NULL. */
+	const char *untrusted_name, *untrusted_why;
 	unsigned lookups;    /**< name/type lookups made */
 	unsigned cache_hits; /**< of which answered by the cache */
 	long long elapsed_ms;

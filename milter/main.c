@@ -43,6 +43,7 @@
 
 #include "cache.h"
 #include "callbacks.h"
+#include "guardrun.h"
 #include "config.h"
 #include "observe.h"
 #include "ops.h"
@@ -157,8 +158,12 @@ reloader(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR2) {
+			char g[256];
+
 			bmx_state_stats(err, sizeof(err));
-			syslog(LOG_INFO, "stats: %s", err);
+			bmx_guardrun_stats(g, sizeof(g));
+			syslog(LOG_INFO, "stats: %s%s%s", err,
+			    g[0] != '\0' ? "; " : "", g);
 			continue;
 		}
 		syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
@@ -203,6 +208,7 @@ reloader(void *arg)
 			syslog(LOG_WARNING, "%s", err);
 		bmx_state_install(st);
 		log_config(st->cfg, "reloaded");
+		bmx_guardrun_kick();
 	}
 	return NULL;
 }
@@ -544,6 +550,9 @@ main(int argc, char **argv)
 	}
 	bmx_state_install(st);
 	log_config(st->cfg, "starting with");
+	if (!bmx_guardrun_start())
+		syslog(LOG_WARNING,
+		    "cannot start the resolver guard: deciding without it");
 	syslog(LOG_INFO, "bogusmx-milter %s listening on %s as uid %ld",
 	    BMX_VERSION, sock, (long)getuid());
 
