@@ -268,6 +268,46 @@ write_dns(const struct bmx_metrics_dns *d, FILE *f)
 	    d->starved);
 }
 
+static void
+write_guard(const struct bmx_guard_status *g, FILE *f)
+{
+	static const enum bmx_canary_result results[] = { BMX_CANARY_UNKNOWN,
+		BMX_CANARY_PASS, BMX_CANARY_FAIL };
+	size_t i;
+
+	head(f, "bogusmx_resolver_guard_canary", "gauge",
+	    "The last result of each canary: 1 for the result it has.");
+	for (i = 0; i < 3; i++)
+		fprintf(f,
+		    "bogusmx_resolver_guard_canary{canary=\"private\","
+		    "result=\"%s\"} %d\n"
+		    "bogusmx_resolver_guard_canary{canary=\"nxdomain\","
+		    "result=\"%s\"} %d\n",
+		    bmx_canary_result_name(results[i]),
+		    g->private_canary == results[i],
+		    bmx_canary_result_name(results[i]),
+		    g->nxdomain_canary == results[i]);
+	plain(f, "bogusmx_resolver_guard_distrust_empty", "gauge",
+	    "1 when an empty answer without SOA is taken as records removed "
+	    "by the resolver.",
+	    g->distrust_empty);
+	plain(f, "bogusmx_resolver_guard_rewrite_addresses", "gauge",
+	    "Addresses the resolver gave for a name that cannot exist.",
+	    g->nrewrite);
+	plain(f, "bogusmx_resolver_guard_canary_runs_total", "counter",
+	    "Rounds of canaries finished.", g->canary_runs);
+	plain(f, "bogusmx_resolver_guard_empty_nosoa_total", "counter",
+	    "Empty answers without SOA seen.", g->empty_nosoa);
+	plain(f, "bogusmx_resolver_guard_untrusted_total", "counter",
+	    "Resolutions found untrusted.", g->untrusted);
+	plain(f, "bogusmx_resolver_guard_deferrals_total", "counter",
+	    "Recipients deferred because the resolver could not be "
+	    "believed.",
+	    g->deferrals);
+	plain(f, "bogusmx_resolver_guard_changes_total", "counter",
+	    "Times the guard's findings changed.", g->changes);
+}
+
 int
 bmx_metrics_write(
     struct bmx_metrics *m, const struct bmx_metrics_extra *x, FILE *f)
@@ -286,6 +326,8 @@ bmx_metrics_write(
 		write_cache(&x->cache, f);
 	if (x->has_dns)
 		write_dns(&x->dns, f);
+	if (x->has_guard)
+		write_guard(&x->guard, f);
 	plain(f, "bogusmx_start_time_seconds", "gauge",
 	    "When the daemon started, seconds since the epoch.",
 	    (unsigned long long)x->start);

@@ -5,8 +5,9 @@
  * The milter counts here what happens to every recipient: decisions by
  * outcome and class, the action taken, recipients not checked and why,
  * the time each decision took (a histogram), reloads.  Cache and DNS
- * counters are not kept here: their modules keep them, and the caller
- * hands a copy to bmx_metrics_write() (struct bmx_metrics_extra).
+ * counters, and the resolver guard's state, are not kept here: their
+ * modules keep them, and the caller hands a copy to bmx_metrics_write()
+ * (struct bmx_metrics_extra).
  *
  * Labels take values from fixed sets only, never a domain or an
  * address: outcome and action are enums; a class is a name from the
@@ -26,6 +27,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "guard.h"
 #include "policy.h"
 #include "reply.h"
 
@@ -64,6 +66,8 @@ struct bmx_metrics_extra {
 	struct bmx_cache_stats cache;
 	bool has_dns; /**< dns below is filled */
 	struct bmx_metrics_dns dns;
+	bool has_guard; /**< the resolver guard is on: guard is filled */
+	struct bmx_guard_status guard;
 	time_t start;	     /**< of the process */
 	time_t loaded;	     /**< of the configuration in force */
 	unsigned generation; /**< of the configuration in force */

@@ -241,15 +241,104 @@ cmd_dump(const struct request *rq, FILE *f)
 }
 
 static void
+resolver_text(const struct bmx_guard_status *g, const char *resolver,
+    const char *findings, FILE *f)
+{
+	char a[BMX_IP_STRLEN];
+	size_t i;
+
+	fprintf(f, "resolver %s\n", resolver);
+	fprintf(f, "private canary %s: %s%s%s\n",
+	    g->private_name[0] ? g->private_name : "(none)",
+	    bmx_canary_result_name(g->private_canary),
+	    g->private_detail[0] ? ", " : "", g->private_detail);
+	fprintf(f, "nxdomain canary: %s\n",
+	    bmx_canary_result_name(g->nxdomain_canary));
+	fprintf(f, "negative answers carry their SOA: %s\n",
+	    g->negatives_have_soa ? "yes" : "not seen");
+	fprintf(f, "empty answers without SOA distrusted: %s\n",
+	    g->distrust_empty ? "yes" : "no");
+	for (i = 0; i < g->nrewrite; i++)
+		fprintf(f, "address given for names that do not exist: %s\n",
+		    bmx_ip_format(&g->rewrite[i], a, sizeof(a)));
+	fprintf(f,
+	    "canary rounds %lu, empty answers without SOA %lu, untrusted "
+	    "%lu, deferred %lu, changes %lu\n",
+	    g->canary_runs, g->empty_nosoa, g->untrusted, g->deferrals,
+	    g->changes);
+	fprintf(f, "findings: %s\n", findings[0] ? findings : "none");
+}
+
+static void
+resolver_json(const struct bmx_guard_status *g, const char *resolver,
+    const char *findings, FILE *f)
+{
+	char a[BMX_IP_STRLEN];
+	size_t i;
+
+	fputs("{\"resolver\":", f);
+	bmx_json_str(f, resolver);
+	fputs(",\"private_canary\":", f);
+	bmx_json_str(f, g->private_name);
+	fprintf(f, ",\"private\":\"%s\",\"private_detail\":",
+	    bmx_canary_result_name(g->private_canary));
+	bmx_json_str(f, g->private_detail);
+	fprintf(f,
+	    ",\"nxdomain\":\"%s\",\"negatives_have_soa\":%s,"
+	    "\"distrust_empty\":%s,\"rewrite\":[",
+	    bmx_canary_result_name(g->nxdomain_canary),
+	    g->negatives_have_soa ? "true" : "false",
+	    g->distrust_empty ? "true" : "false");
+	for (i = 0; i < g->nrewrite; i++) {
+		fputs(i ? "," : "", f);
+		bmx_json_str(f, bmx_ip_format(&g->rewrite[i], a, sizeof(a)));
+	}
+	fprintf(f,
+	    "],\"canary_runs\":%lu,\"empty_nosoa\":%lu,\"untrusted\":%lu,"
+	    "\"deferrals\":%lu,\"changes\":%lu,\"findings\":",
+	    g->canary_runs, g->empty_nosoa, g->untrusted, g->deferrals,
+	    g->changes);
+	bmx_json_str(f, findings);
+	fputs("}\n", f);
+}
+
+static void
 cmd_resolver(const struct request *rq, FILE *f)
 {
+	struct bmx_guard_status g;
+	struct bmx_metrics_extra x;
+	const struct bmx_query_servers *s;
+	struct bmx_state *st;
+	char findings[1024];
+	const char *resolver;
+
 	if (rq->nargs > 0) {
 		fputs("error usage: resolver takes no argument\n", f);
 		return;
 	}
-	fputs("error unavailable: resolver: this daemon has no resolver "
-	      "guard\n",
-	    f);
+	st = bmx_state_get();
+	if (st == NULL) {
+		fputs("error unavailable: not serving yet\n", f);
+		return;
+	}
+	bmx_observe_extra(&x);
+	if (!x.has_guard) {
+		bmx_state_put(st);
+		fputs("error unavailable: resolver: the resolver guard is off "
+		      "(resolver-guard section)\n",
+		    f);
+		return;
+	}
+	g = x.guard;
+	s = bmx_engine_servers(st->engine);
+	resolver = s->n > 0 ? s->text[0] : "(none)";
+	bmx_guard_describe(&g, resolver, findings, sizeof(findings));
+	fputs("ok\n", f);
+	if (rq->json)
+		resolver_json(&g, resolver, findings, f);
+	else
+		resolver_text(&g, resolver, findings, f);
+	bmx_state_put(st);
 }
 
 static const struct {

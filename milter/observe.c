@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "guardrun.h"
 #include "observe.h"
 #include "registry.h"
 #include "state.h"
@@ -123,5 +124,9 @@ bmx_observe_extra(struct bmx_metrics_extra *x)
 	x->dns.inflight = atomic_load(&s->inflight);
 	x->dns.inflight_max = atomic_load(&s->inflight_max);
 	x->dns.max_inflight = s->max_inflight;
+	if (st->cfg->guard.enabled && bmx_guardrun_guard() != NULL) {
+		bmx_guard_get_status(bmx_guardrun_guard(), &x->guard);
+		x->has_guard = true;
+	}
 	bmx_state_put(st);
 }

@@ -214,7 +214,13 @@ else
 fi
 out=$("$ctl" -s "$tmp/run/control.sock" resolver 2>&1)
 rc=$?
-[ $rc = 0 ] || [ $rc = 69 ] && ok "resolver: exit $rc" || fail "resolver ($rc): $out"
+[ $rc = 0 ] && [[ "$out" == *"resolver 127.0.0.1:$TESTNS_PORT"*"nxdomain canary: "*"findings: "* ]] &&
+	ok "resolver: the guard's findings" || fail "resolver ($rc): $out"
+json=$("$ctl" -s "$tmp/run/control.sock" --json resolver)
+[ "$(jfield 'd["resolver"], d["nxdomain"] in ("pass", "fail", "unknown"), d["canary_runs"] >= 0' <<<"$json")" = "('127.0.0.1:$TESTNS_PORT', True, True)" ] &&
+	ok "resolver --json" || fail "resolver --json: $json"
+grep -q '^bogusmx_resolver_guard_canary{canary="nxdomain",result="[a-z]*"} 1$' "$tmp/metrics.txt" &&
+	ok "metrics: the guard's canary state" || fail "metrics: no guard canary state"
 "$ctl" -s "$tmp/run/control.sock" dump x >/dev/null 2>&1
 [ $? = 64 ] && ok "dump x: exit 64" || fail "dump x status"
 "$ctl" -s "$tmp/run/control.sock" frobnicate >/dev/null 2>&1

@@ -2,7 +2,8 @@
  * metrics_test.c - unit tests of lib/metrics: each counter and label in
  * the exposition, the histogram's cumulative buckets, the class labels
  * bounded (BMX_METRICS_CLASSES, then "other"), a label value that could
- * break the format, the cache and DNS parts only when given.
+ * break the format, the cache, DNS and resolver guard parts only when
+ * given.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +159,26 @@ extra(void **state)
 	has(s, "bogusmx_dns_queries_in_flight 3");
 	has(s, "bogusmx_dns_queries_in_flight_limit 256");
 	has(s, "bogusmx_dns_queries_starved_total 1");
+	assert_null(strstr(s, "bogusmx_resolver_guard"));
+	free(s);
+	/* the guard's state: one result per canary, and its counters */
+	x.has_guard = true;
+	x.guard.private_canary = BMX_CANARY_FAIL;
+	x.guard.nxdomain_canary = BMX_CANARY_PASS;
+	x.guard.distrust_empty = true;
+	x.guard.deferrals = 5;
+	s = render(m, &x);
+	has(s,
+	    "bogusmx_resolver_guard_canary{canary=\"private\","
+	    "result=\"fail\"} 1");
+	has(s,
+	    "bogusmx_resolver_guard_canary{canary=\"private\","
+	    "result=\"pass\"} 0");
+	has(s,
+	    "bogusmx_resolver_guard_canary{canary=\"nxdomain\","
+	    "result=\"pass\"} 1");
+	has(s, "bogusmx_resolver_guard_distrust_empty 1");
+	has(s, "bogusmx_resolver_guard_deferrals_total 5");
 	free(s);
 	assert_string_equal(
 	    bmx_skip_text(BMX_SKIP_NEXT_HOP), "explicit next hop");
