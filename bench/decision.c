@@ -174,9 +174,13 @@ static void
 mismatch(struct bench *b, const char *what, const char *rcpt,
     const struct bmx_result *r)
 {
-	if (b->mismatches++ < SHOW_MISMATCHES)
-		fprintf(stderr, "MISMATCH (%s): %s: %u %s %s (%s)\n", what,
-		    rcpt, r->j.d.code, r->j.d.dsn, r->j.d.text, r->j.why);
+	char reply[BMX_REPLY_MAX + 16];
+
+	if (b->mismatches++ < SHOW_MISMATCHES) {
+		bmx_decision_reply(&r->j.d, reply, sizeof(reply));
+		fprintf(stderr, "MISMATCH (%s): %s: \"%s\" (%s)\n", what, rcpt,
+		    reply, r->j.why);
+	}
 }
 
 /* One thread's share of a warm pass. */

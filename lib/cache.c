@@ -10,11 +10,12 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
-#include "query.h"
+#include "clock.h"
 
 struct entry;
 
@@ -32,6 +33,8 @@ struct entry {
 	uint16_t type;
 	struct bmx_answer *answer; /* NULL until the first answer */
 	long long expires, stale_until;
+	/* after a failed refresh: serve the stale answer until then */
+	long long recheck_at;
 	struct bmx_cache_slot *flight;
 	size_t bytes;
 	char name[];
@@ -44,7 +47,7 @@ struct bmx_cache {
 	struct entry **buckets;
 	size_t nbuckets;
 	struct entry *head, *tail;
-	size_t count;
+	size_t count, inflight;
 	struct bmx_cache_stats st;
 };
 
@@ -178,6 +181,40 @@ make_room(struct bmx_cache *c)
 	return true;
 }
 
+/* Evict least recently used entries until the bytes fit the budget. */
+static void
+trim_bytes(struct bmx_cache *c)
+{
+	struct entry *e;
+
+	while (c->cfg.max_bytes > 0 && c->st.bytes > c->cfg.max_bytes) {
+		for (e = c->tail; e != NULL && e->flight != NULL; e = e->prev)
+			;
+		if (e == NULL)
+			return;
+		remove_entry(c, e);
+		c->st.byte_evictions++;
+	}
+}
+
+/* The bytes e would count with answer a: can it be kept at all? */
+static bool
+fits(const struct bmx_cache *c, const struct entry *e,
+    const struct bmx_answer *a)
+{
+	return c->cfg.max_bytes == 0 ||
+	    sizeof(*e) + strlen(e->name) + 1 + bmx_answer_size(a) <=
+	    c->cfg.max_bytes;
+}
+
+static void
+serve(struct bmx_cache *c, struct entry *e, struct bmx_answer **answer)
+{
+	lru_unlink(c, e);
+	lru_push(c, e);
+	*answer = bmx_answer_ref(e->answer);
+}
+
 enum bmx_cache_result
 bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
     struct bmx_answer **answer, struct bmx_cache_slot **slot)
@@ -194,9 +231,16 @@ bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
 	e = find(c, name, type, h);
 	if (e != NULL && e->answer != NULL && now < e->expires) {
 		c->st.hits++;
-		lru_unlink(c, e);
-		lru_push(c, e);
-		*answer = bmx_answer_ref(e->answer);
+		serve(c, e, answer);
+		pthread_mutex_unlock(&c->lock);
+		return BMX_CACHE_HIT;
+	}
+	/* a refresh failed a moment ago: do not ask again yet */
+	if (e != NULL && e->answer != NULL && e->flight == NULL &&
+	    now < e->recheck_at && now < e->stale_until) {
+		c->st.stale_served++;
+		c->st.stale_rechecks_suppressed++;
+		serve(c, e, answer);
 		pthread_mutex_unlock(&c->lock);
 		return BMX_CACHE_HIT;
 	}
@@ -234,6 +278,7 @@ bmx_cache_lookup(struct bmx_cache *c, const char *name, uint16_t type,
 	f->refs = 1;
 	f->entry = e;
 	e->flight = f;
+	c->inflight++;
 	*slot = f;
 	pthread_mutex_unlock(&c->lock);
 	return BMX_CACHE_MISS;
@@ -278,7 +323,11 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		return;
 	pthread_mutex_lock(&c->lock);
 	e = slot->entry;
-	if (cacheable(answer)) {
+	if (cacheable(answer) && !fits(c, e, answer)) {
+		/* used, never kept: not even the stale one it replaces */
+		c->st.too_big++;
+		set_answer(c, e, NULL);
+	} else if (cacheable(answer)) {
 		ttl = answer->ttl;
 		if (answer->status == BMX_DNS_OK) {
 			if (ttl > c->cfg.max_ttl)
@@ -295,10 +344,12 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 		e->expires = now + (long long)ttl * 1000;
 		e->stale_until =
 		    e->expires + (long long)c->cfg.stale_ttl * 1000;
+		e->recheck_at = 0;
 	} else if (e->answer != NULL && now < e->stale_until &&
 	    (answer == NULL || answer->status == BMX_DNS_TEMPFAIL ||
 		answer->status == BMX_DNS_MALFORMED)) {
 		c->st.stale_served++;
+		e->recheck_at = now + (long long)c->cfg.stale_recheck * 1000;
 		*use = bmx_answer_ref(e->answer);
 		bmx_answer_unref(answer);
 	} else if (e->answer != NULL && now >= e->stale_until) {
@@ -309,8 +360,10 @@ bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 	slot->done = true;
 	slot->entry = NULL;
 	e->flight = NULL;
+	c->inflight--;
 	if (e->answer == NULL)
 		remove_entry(c, e);
+	trim_bytes(c);
 	slot_release(slot);
 	pthread_cond_broadcast(&c->done);
 	pthread_mutex_unlock(&c->lock);
@@ -341,7 +394,136 @@ bmx_cache_get_stats(struct bmx_cache *c, struct bmx_cache_stats *st)
 	pthread_mutex_lock(&c->lock);
 	*st = c->st;
 	st->entries = c->count;
+	st->inflight = c->inflight;
+	st->max_entries = c->cfg.max_entries;
+	st->max_bytes = c->cfg.max_bytes;
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* The types the resolver asks for, which a purge drops. */
+static const uint16_t purge_types[] = { BMX_DNS_TYPE_MX, BMX_DNS_TYPE_A,
+	BMX_DNS_TYPE_AAAA, BMX_DNS_TYPE_CNAME };
+
+/* Names still to purge: each once, at most PURGE_NAMES of them. */
+#define PURGE_NAMES 4096
+struct purge_list {
+	char **names;
+	size_t n;
+};
+
+static void
+purge_add(struct purge_list *l, const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0' || l->n >= PURGE_NAMES)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return;
+	if ((l->names[l->n] = strdup(name)) != NULL)
+		l->n++;
+}
+
+/* Drop one entry; queue the names its answer leads to. */
+static void
+purge_entry(struct bmx_cache *c, struct entry *e, struct purge_list *l)
+{
+	const struct bmx_answer *a = e->answer;
+	size_t i;
+
+	if (a != NULL) {
+		for (i = 0; i < a->ncnames; i++)
+			purge_add(l, a->cnames[i]);
+		for (i = 0; a->mx != NULL && i < a->n; i++)
+			purge_add(l, a->mx[i].host);
+	}
+	c->st.purged++;
+	if (e->flight != NULL)
+		set_answer(c, e, NULL); /* the owner still completes it */
+	else
+		remove_entry(c, e);
+}
+
+size_t
+bmx_cache_purge(
+    struct bmx_cache *c, const char *domain, char *err, size_t errlen)
+{
+	char name[BMX_DOMAIN_MAX + 1];
+	struct purge_list l = { NULL, 0 };
+	size_t i, t, dropped = 0;
+	struct entry *e;
+
+	if (bmx_domain_normalize(domain, name, err, errlen) != BMX_ADDR_OK)
+		return 0;
+	err[0] = '\0';
+	l.names = calloc(PURGE_NAMES, sizeof(*l.names));
+	if (l.names == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	pthread_mutex_lock(&c->lock);
+	purge_add(&l, name);
+	for (i = 0; i < l.n; i++)
+		for (t = 0; t < sizeof(purge_types) / sizeof(purge_types[0]);
+		     t++) {
+			e = find(c, l.names[i], purge_types[t],
+			    hash_key(l.names[i], purge_types[t]));
+			if (e != NULL &&
+			    (e->answer != NULL || e->flight == NULL)) {
+				purge_entry(c, e, &l);
+				dropped++;
+			}
+		}
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < l.n; i++)
+		free(l.names[i]);
+	free(l.names);
+	return dropped;
+}
+
+bool
+bmx_cache_dump(struct bmx_cache *c, size_t max,
+    void (*fn)(const struct bmx_cache_info *e, void *arg), void *arg,
+    size_t *total)
+{
+	struct bmx_cache_info *v = NULL;
+	long long now = now_ms(c);
+	size_t i, n = 0, names = 0;
+	const struct entry *e;
+	char *p = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	*total = c->count;
+	for (e = c->head; e != NULL && n < max; e = e->next, n++)
+		names += strlen(e->name) + 1;
+	if (n > 0 && (v = malloc(n * sizeof(*v) + names)) == NULL) {
+		pthread_mutex_unlock(&c->lock);
+		return false;
+	}
+	if (v != NULL)
+		p = (char *)(v + n);
+	for (e = c->head, i = 0; i < n; e = e->next, i++) {
+		size_t len = strlen(e->name) + 1;
+
+		memcpy(p, e->name, len);
+		v[i].name = p;
+		p += len;
+		v[i].type = e->type;
+		v[i].answered = e->answer != NULL;
+		v[i].status =
+		    e->answer != NULL ? e->answer->status : BMX_DNS_TEMPFAIL;
+		v[i].records = e->answer != NULL ? e->answer->n : 0;
+		v[i].ttl_ms = e->answer != NULL ? e->expires - now : 0;
+		v[i].stale_ms = e->answer != NULL ? e->stale_until - now : 0;
+		v[i].inflight = e->flight != NULL;
+		v[i].bytes = e->bytes;
+	}
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < n; i++)
+		fn(&v[i], arg);
+	free(v);
+	return true;
 }
 
 void

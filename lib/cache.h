@@ -5,7 +5,10 @@
  * for their TTL, NXDOMAIN and NODATA for their negative TTL (RFC 2308),
  * both clamped to the configured bounds.  Failures (TEMPFAIL, MALFORMED)
  * are never cached.  An expired entry is kept for the stale window and,
- * when a fresh query fails, served instead of the failure (RFC 8767).
+ * when a fresh query fails, served instead of the failure (RFC 8767);
+ * after such a failed refresh the stale answer is served without asking
+ * again for stale_recheck seconds (RFC 8767's failure recheck timer), so
+ * a dead nameserver is not asked once per recipient.
  *
  * Concurrent lookups of one name are joined: the first caller that misses
  * becomes the owner of an in-flight slot and must complete it; callers
@@ -17,11 +20,21 @@
  *   case BMX_CACHE_JOIN: a = bmx_cache_wait(c, slot, deadline)
  *   }
  *
- * Memory: at most max_entries entries (in-flight ones included); the
- * least recently used entry is evicted to make room.  Every answer is
- * bounded in size by the resolver's limits, so memory is bounded by the
- * configuration, whatever the traffic.  When every entry is in flight,
- * a miss gets no slot (slot NULL): the caller queries without caching.
+ * Memory: at most max_entries entries (in-flight ones included) and at
+ * most max_bytes bytes (struct bmx_cache_stats bytes: each entry's fixed
+ * part, its name and bmx_answer_size() of its answer); the least
+ * recently used entry is evicted to make room for either.  Entries whose
+ * query is in flight are never evicted, so they may pass max_bytes by
+ * their own size: at most max_entries * (the fixed part and a longest
+ * name, about 350 bytes).  An answer that cannot fit max_bytes on its
+ * own is used, not kept.  When every entry is in flight, a miss gets no
+ * slot (slot NULL): the caller queries without caching.
+ *
+ * Operations: bmx_cache_purge() drops what the cache knows of a domain
+ * (its answers, those of its MX hosts and of CNAME targets);
+ * bmx_cache_dump() lists entries, bounded, without holding the lock
+ * while the caller's function runs; bmx_cache_get_stats() copies every
+ * counter.
  *
  * Locking: one mutex guards the whole cache (table, LRU list, counters)
  * and one condition variable wakes the joiners; nothing blocks while the
@@ -40,6 +53,7 @@
 #ifndef BMX_CACHE_H
 #define BMX_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -52,6 +66,11 @@ struct bmx_cache_config {
 	uint32_t max_ttl;     /**< seconds, positive answers */
 	uint32_t max_neg_ttl; /**< seconds, NXDOMAIN and NODATA */
 	uint32_t stale_ttl;   /**< seconds an expired answer may be served */
+	/** Seconds a stale answer is served without asking again after a
+	 * refresh failed (RFC 8767 failure recheck); 0: ask every time. */
+	uint32_t stale_recheck;
+	/** Bytes of entries kept (see Memory above); 0: no byte bound. */
+	size_t max_bytes;
 	/** The clock for TTLs: milliseconds on any scale that never goes
 	 * back.  NULL (the default): bmx_now_ms().  Tests set it to move
 	 * time on by hand.  It is called without the cache's lock held, by
@@ -60,9 +79,40 @@ struct bmx_cache_config {
 	void *clock_arg; /**< passed to clock */
 };
 
+/** Counters since the cache was made, and its present size. */
 struct bmx_cache_stats {
-	unsigned long hits, misses, joins, evictions, stale_served;
-	size_t entries, bytes;
+	unsigned long hits;   /**< fresh answers served */
+	unsigned long misses; /**< lookups that had to ask DNS */
+	unsigned long joins;  /**< lookups that waited for another's query */
+	/** Entries evicted for room: for max_entries (evictions) and for
+	 * max_bytes (byte_evictions). */
+	unsigned long evictions, byte_evictions;
+	/** Stale answers served: after a failed refresh, and without
+	 * asking DNS again within stale_recheck (those are counted in
+	 * stale_rechecks_suppressed as well). */
+	unsigned long stale_served, stale_rechecks_suppressed;
+	/** Answers too big for max_bytes on their own: used, not kept. */
+	unsigned long too_big;
+	unsigned long purged; /**< entries dropped by bmx_cache_purge() */
+	size_t entries;	      /**< entries now, in-flight ones included */
+	size_t inflight;      /**< entries whose query is under way */
+	size_t bytes;	      /**< bytes of the entries now */
+	size_t max_entries, max_bytes; /**< the bounds (0: none) */
+};
+
+/** One entry as bmx_cache_dump() shows it. */
+struct bmx_cache_info {
+	const char *name;	    /**< valid during the call only */
+	uint16_t type;		    /**< BMX_DNS_TYPE_* */
+	bool answered;		    /**< false: in flight, no answer yet */
+	enum bmx_dns_status status; /**< of the answer, when answered */
+	size_t records;		    /**< MX records or addresses */
+	/** Milliseconds of TTL left; negative: stale for that long. */
+	long long ttl_ms;
+	/** Milliseconds left to serve it stale (stale_ttl after ttl_ms). */
+	long long stale_ms;
+	bool inflight; /**< a query for it is under way */
+	size_t bytes;  /**< what it counts against max_bytes */
 };
 
 enum bmx_cache_result {
@@ -112,7 +162,34 @@ void bmx_cache_complete(struct bmx_cache *c, struct bmx_cache_slot *slot,
 struct bmx_answer *bmx_cache_wait(struct bmx_cache *c,
     struct bmx_cache_slot *slot, const struct timespec *deadline);
 
-/** Copy the counters. */
+/** Copy the counters (all of them at one instant). */
 void bmx_cache_get_stats(struct bmx_cache *c, struct bmx_cache_stats *st);
+
+/**
+ * Drop what the cache holds of a domain: its entries of every type the
+ * resolver asks (MX, A, AAAA, CNAME), then those of the names its
+ * cached answers lead to: the MX hosts of a cached MX answer and the
+ * targets of cached CNAME chains, and so on from those (the CNAMEs of
+ * an MX host's addresses).  An entry whose query is under way loses its
+ * answer; the query's result is kept as usual.
+ * @param domain a domain name as a user writes it (case, trailing dot
+ *     and U-labels are normalised)
+ * @return the number of entries dropped; 0 with a message in err when
+ *     domain is not a valid name (err is "" otherwise)
+ */
+size_t bmx_cache_purge(
+    struct bmx_cache *c, const char *domain, char *err, size_t errlen);
+
+/**
+ * Show at most max entries, most recently used first.  They are copied
+ * under the lock, which is released before fn is called; fn may use the
+ * cache.
+ * @param fn called once per entry, with arg
+ * @param total receives the number of entries the cache held
+ * @return false when out of memory (fn was not called)
+ */
+bool bmx_cache_dump(struct bmx_cache *c, size_t max,
+    void (*fn)(const struct bmx_cache_info *e, void *arg), void *arg,
+    size_t *total);
 
 #endif

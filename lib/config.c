@@ -349,6 +349,8 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	e->cache.max_ttl = (uint32_t)cfg_getint(cache, "max-ttl");
 	e->cache.max_neg_ttl = (uint32_t)cfg_getint(cache, "max-negative-ttl");
 	e->cache.stale_ttl = (uint32_t)cfg_getint(cache, "stale-ttl");
+	e->cache.stale_recheck = (uint32_t)cfg_getint(cache, "stale-recheck");
+	e->cache.max_bytes = (size_t)cfg_getint(cache, "max-bytes");
 	if (e->cache.min_ttl > e->cache.max_ttl) {
 		bmx_diag_add(diag, BMX_DIAG_ERROR, c->file,
 		    pair_line(p, "cache|min-ttl", "cache|max-ttl", cache),

@@ -186,6 +186,8 @@ static const struct {
 	{ "max-ttl", 0, 604800 },
 	{ "max-negative-ttl", 0, 86400 },
 	{ "stale-ttl", 0, 604800 },
+	{ "stale-recheck", 0, 86400 },
+	{ "max-bytes", 65536, 1099511627776 },
 	{ "code", 400, 599 },
 	{ "interval", 10, 86400 },
 };
@@ -528,6 +530,8 @@ static cfg_opt_t cache_opts[] = {
 	CFG_INT_CB("max-ttl", 3600, CFGF_NONE, parse_int),
 	CFG_INT_CB("max-negative-ttl", 600, CFGF_NONE, parse_int),
 	CFG_INT_CB("stale-ttl", 3600, CFGF_NONE, parse_int),
+	CFG_INT_CB("stale-recheck", 30, CFGF_NONE, parse_int),
+	CFG_INT_CB("max-bytes", 33554432, CFGF_NONE, parse_int),
 	CFG_END(),
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "engine.h"
 
 struct bmx_engine {
@@ -35,6 +36,8 @@ bmx_engine_defaults(struct bmx_engine_settings *s)
 	s->cache.max_ttl = 3600;
 	s->cache.max_neg_ttl = 600;
 	s->cache.stale_ttl = 3600;
+	s->cache.stale_recheck = 30;
+	s->cache.max_bytes = 32 * 1024 * 1024;
 	s->policy.mode = BMX_MODE_ANY;
 }
 
@@ -144,7 +147,7 @@ finish(struct bmx_engine *e, struct bmx_result *out, long long t0)
 	if (e->replies != NULL && out->j.d.verdict != BMX_VERDICT_ACCEPT) {
 		f.recipient =
 		    out->addr.mailbox[0] != '\0' ? out->addr.mailbox : NULL;
-		f.domain = out->domain;
+		f.domain = out->j.d.domain;
 		f.host = out->j.host != NULL ? out->j.host->name : NULL;
 		if (out->j.has_address)
 			f.address = bmx_ip_format(
@@ -156,8 +159,10 @@ finish(struct bmx_engine *e, struct bmx_result *out, long long t0)
 	out->elapsed_ms = bmx_now_ms() - t0;
 }
 
+/* Decide for an address in a role: the reply names it as such. */
 static void
-decide_rcpt(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
+decide_rcpt(struct bmx_engine *e, enum bmx_role role, const char *rcpt,
+    struct bmx_result *out)
 {
 	char err[256];
 
@@ -182,7 +187,7 @@ decide_rcpt(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 			    rcpt + 1);
 		else
 			snprintf(inner, sizeof(inner), "%s", rcpt);
-		bmx_policy_syntax(inner, err, &out->j);
+		bmx_policy_syntax(role, inner, err, &out->j);
 		return;
 	}
 	}
@@ -203,6 +208,7 @@ decide_rcpt(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 		decide_domain(e, out->addr.mailbox, out);
 		break;
 	}
+	out->j.d.role = role;
 }
 
 void
@@ -212,7 +218,7 @@ bmx_engine_decide(
 	long long t0 = bmx_now_ms();
 
 	memset(out, 0, sizeof(*out));
-	decide_rcpt(e, rcpt, out);
+	decide_rcpt(e, BMX_ROLE_RECIPIENT, rcpt, out);
 	finish(e, out, t0);
 }
 
@@ -220,22 +226,11 @@ void
 bmx_engine_decide_sender(
     struct bmx_engine *e, const char *sender, struct bmx_result *out)
 {
-	static const char from[] = "Recipient address rejected: ";
 	long long t0 = bmx_now_ms();
-	char *p;
 
 	memset(out, 0, sizeof(*out));
-	decide_rcpt(e, sender, out);
+	decide_rcpt(e, BMX_ROLE_SENDER, sender, out);
 	finish(e, out, t0);
-	/* The same texts, about the sender. */
-	p = strstr(out->j.d.text, from);
-	if (p != NULL) {
-		char rest[BMX_REPLY_MAX];
-
-		snprintf(rest, sizeof(rest), "%s", p + strlen("Recipient"));
-		snprintf(p, sizeof(out->j.d.text) - (size_t)(p - out->j.d.text),
-		    "Sender%s", rest);
-	}
 }
 
 void
@@ -259,7 +254,7 @@ bmx_engine_decide_target(
 	out->addr_status =
 	    bmx_domain_normalize(target, out->domain, err, sizeof(err));
 	if (out->addr_status != BMX_ADDR_OK) {
-		bmx_policy_syntax(target, err, &out->j);
+		bmx_policy_syntax(BMX_ROLE_RECIPIENT, target, err, &out->j);
 		goto done;
 	}
 	decide_domain(e, NULL, out);

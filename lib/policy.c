@@ -30,15 +30,6 @@ special_rfc(const char *rule)
 	return "RFC 6761";
 }
 
-/* Replace control and 8-bit bytes: reply text goes on one SMTP line. */
-void
-bmx_reply_sanitize(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
-}
-
 static void set(struct bmx_judgement *j, enum bmx_outcome o, unsigned code,
     const char *dsn, const char *rcpt, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -49,28 +40,22 @@ set(struct bmx_judgement *j, enum bmx_outcome o, unsigned code, const char *dsn,
 {
 	struct bmx_decision *d = &j->d;
 	va_list ap;
-	int n = 0;
 
 	d->outcome = o;
+	bmx_decision_address(d, BMX_ROLE_RECIPIENT, rcpt);
 	if (o == BMX_OUTCOME_ACCEPT || o == BMX_OUTCOME_NOCHECK) {
 		d->verdict = BMX_VERDICT_ACCEPT;
 		d->code = 0;
 		d->dsn[0] = '\0';
-		d->text[0] = '\0';
+		d->detail[0] = '\0';
 		return;
 	}
 	d->verdict = code >= 500 ? BMX_VERDICT_REJECT : BMX_VERDICT_TEMPFAIL;
 	d->code = code;
 	snprintf(d->dsn, sizeof(d->dsn), "%s", dsn);
-	if (rcpt != NULL)
-		n = snprintf(d->text, sizeof(d->text),
-		    "<%.300s>: Recipient address rejected: ", rcpt);
-	if (n < 0 || (size_t)n >= sizeof(d->text))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(d->text + n, sizeof(d->text) - (size_t)n, fmt, ap);
+	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
 	va_end(ap);
-	bmx_reply_sanitize(d->text);
 }
 
 static bool
@@ -341,6 +326,7 @@ bmx_policy_judge(const struct bmx_policy *p, const char *rcpt,
 	const struct bmx_answer *mx = res->mx;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(out->d.domain, sizeof(out->d.domain), "%s", res->domain);
 	if (res->special_rule != NULL) {
 		snprintf(out->class_name, sizeof(out->class_name), "%s",
 		    strcmp(res->special_rule, "localhost") == 0 ?
@@ -428,14 +414,17 @@ bmx_policy_judge_address(const struct bmx_policy *p, const char *rcpt,
 }
 
 void
-bmx_policy_syntax(const char *rcpt, const char *why, struct bmx_judgement *out)
+bmx_policy_syntax(enum bmx_role role, const char *rcpt, const char *why,
+    struct bmx_judgement *out)
 {
+	bool sender = role == BMX_ROLE_SENDER;
+
 	memset(out, 0, sizeof(*out));
 	snprintf(out->class_name, sizeof(out->class_name), "syntax");
-	set(out, BMX_OUTCOME_SYNTAX, 501, "5.1.3", NULL,
-	    "<%.300s>: Recipient address rejected: Bad recipient address "
-	    "syntax: %.120s",
-	    rcpt, why);
+	set(out, BMX_OUTCOME_SYNTAX, 501, sender ? "5.1.7" : "5.1.3", rcpt,
+	    "Bad %s address syntax: %.120s", sender ? "sender" : "recipient",
+	    why);
+	out->d.role = role;
 }
 
 void
@@ -443,72 +432,4 @@ bmx_judgement_clear(struct bmx_judgement *j)
 {
 	free(j->classes);
 	memset(j, 0, sizeof(*j));
-}
-
-const char *
-bmx_verdict_name(enum bmx_verdict v)
-{
-	switch (v) {
-	case BMX_VERDICT_REJECT:
-		return "reject";
-	case BMX_VERDICT_TEMPFAIL:
-		return "tempfail";
-	case BMX_VERDICT_ACCEPT:
-		break;
-	}
-	return "accept";
-}
-
-const char *
-bmx_outcome_name(enum bmx_outcome o)
-{
-	switch (o) {
-	case BMX_OUTCOME_ACCEPT:
-		return "accept";
-	case BMX_OUTCOME_BOGUS:
-		return "bogus";
-	case BMX_OUTCOME_SELF:
-		return "self";
-	case BMX_OUTCOME_NULLMX:
-		return "null-mx";
-	case BMX_OUTCOME_TEMPFAIL:
-		return "tempfail";
-	case BMX_OUTCOME_UNDELIVERABLE:
-		return "undeliverable";
-	case BMX_OUTCOME_SYNTAX:
-		return "syntax";
-	case BMX_OUTCOME_NOCHECK:
-		break;
-	}
-	return "no-check";
-}
-
-int
-bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len)
-{
-	if (d->verdict == BMX_VERDICT_ACCEPT)
-		return snprintf(buf, len, "%s", "");
-	return snprintf(buf, len, "%u %s %s", d->code, d->dsn, d->text);
-}
-
-bool
-bmx_reply_escape(const char *text, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (len == 0)
-		return false;
-	for (; *text != '\0'; text++) {
-		size_t need = *text == '%' ? 2 : 1;
-
-		if (o + need >= len) {
-			out[o] = '\0';
-			return false;
-		}
-		out[o++] = *text;
-		if (*text == '%')
-			out[o++] = '%';
-	}
-	out[o] = '\0';
-	return true;
 }

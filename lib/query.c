@@ -16,19 +16,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fileio.h"
 #include "query.h"
 
 #define REPLY_MAX 65535
-
-long long
-bmx_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool
 parse_port(const char *s, unsigned *port)

@@ -126,7 +126,4 @@ int bmx_query_servers_from_resolv(
 void bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
     const struct timespec *deadline);
 
-/** @return CLOCK_MONOTONIC now in milliseconds. */
-long long bmx_now_ms(void);
-
 #endif

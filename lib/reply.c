@@ -1,14 +1,15 @@
 /*
- * reply.c - configured actions and reply overrides on top of the policy
+ * reply.c - a reply built from its fields; configured actions and reply
+ * overrides on top of the policy
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "reply.h"
 
-/* The policy's texts start with this after "<rcpt>: "; an override
- * replaces what follows, as a Postfix access table text does. */
-static const char marker[] = "address rejected: ";
+/* The mailbox part of a text is cut here, as Postfix does, so that a
+ * long mailbox leaves room for the detail. */
+#define MAILBOX_SHOWN 300
 
 static const char *const action_names[] = {
 	[BMX_ACTION_REJECT] = "reject",
@@ -20,6 +21,123 @@ static const char *const action_names[] = {
 static const char *const field_names[] = { "recipient", "domain", "host",
 	"address", "class", "detail" };
 #define NFIELDS (sizeof(field_names) / sizeof(field_names[0]))
+
+const char *
+bmx_verdict_name(enum bmx_verdict v)
+{
+	switch (v) {
+	case BMX_VERDICT_REJECT:
+		return "reject";
+	case BMX_VERDICT_TEMPFAIL:
+		return "tempfail";
+	case BMX_VERDICT_ACCEPT:
+		break;
+	}
+	return "accept";
+}
+
+const char *
+bmx_outcome_name(enum bmx_outcome o)
+{
+	switch (o) {
+	case BMX_OUTCOME_ACCEPT:
+		return "accept";
+	case BMX_OUTCOME_BOGUS:
+		return "bogus";
+	case BMX_OUTCOME_SELF:
+		return "self";
+	case BMX_OUTCOME_NULLMX:
+		return "null-mx";
+	case BMX_OUTCOME_TEMPFAIL:
+		return "tempfail";
+	case BMX_OUTCOME_UNDELIVERABLE:
+		return "undeliverable";
+	case BMX_OUTCOME_SYNTAX:
+		return "syntax";
+	case BMX_OUTCOME_NOCHECK:
+		break;
+	}
+	return "no-check";
+}
+
+const char *
+bmx_role_name(enum bmx_role r)
+{
+	return r == BMX_ROLE_SENDER ? "Sender" : "Recipient";
+}
+
+void
+bmx_decision_address(
+    struct bmx_decision *d, enum bmx_role role, const char *mailbox)
+{
+	d->role = role;
+	d->addressed = mailbox != NULL;
+	snprintf(d->mailbox, sizeof(d->mailbox), "%s",
+	    mailbox != NULL ? mailbox : "");
+}
+
+size_t
+bmx_decision_text(const struct bmx_decision *d, char *buf, size_t len)
+{
+	char text[BMX_REPLY_MAX];
+	int n = 0;
+
+	text[0] = '\0';
+	if (d->verdict != BMX_VERDICT_ACCEPT && d->addressed)
+		n = snprintf(text, sizeof(text),
+		    "<%.*s>: %s address rejected: ", MAILBOX_SHOWN, d->mailbox,
+		    bmx_role_name(d->role));
+	if (n < 0 || (size_t)n >= sizeof(text))
+		n = 0;
+	if (d->verdict != BMX_VERDICT_ACCEPT)
+		snprintf(text + n, sizeof(text) - (size_t)n, "%s", d->detail);
+	bmx_reply_sanitize(text);
+	if (len > 0)
+		snprintf(buf, len, "%s", text);
+	return strlen(text);
+}
+
+int
+bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len)
+{
+	char text[BMX_REPLY_MAX];
+
+	if (d->verdict == BMX_VERDICT_ACCEPT)
+		return snprintf(buf, len, "%s", "");
+	bmx_decision_text(d, text, sizeof(text));
+	return snprintf(buf, len, "%u %s %s", d->code, d->dsn, text);
+}
+
+/* Replace control and 8-bit bytes: reply text goes on one SMTP line. */
+void
+bmx_reply_sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
+bool
+bmx_reply_escape(const char *text, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (len == 0)
+		return false;
+	for (; *text != '\0'; text++) {
+		size_t need = *text == '%' ? 2 : 1;
+
+		if (o + need >= len) {
+			out[o] = '\0';
+			return false;
+		}
+		out[o++] = *text;
+		if (*text == '%')
+			out[o++] = '%';
+	}
+	out[o] = '\0';
+	return true;
+}
 
 const char *
 bmx_action_name(enum bmx_action a)
@@ -168,10 +286,8 @@ void
 bmx_reply_apply(const struct bmx_reply_spec *s,
     const struct bmx_reply_fields *f, struct bmx_decision *d)
 {
-	char text[BMX_REPLY_MAX], detail[BMX_REPLY_MAX];
+	char detail[BMX_REPLY_MAX];
 	const char *values[NFIELDS];
-	char *cut;
-	size_t keep;
 	unsigned want;
 
 	if (s == NULL || d->verdict == BMX_VERDICT_ACCEPT)
@@ -190,18 +306,14 @@ bmx_reply_apply(const struct bmx_reply_spec *s,
 	}
 	if (s->text == NULL)
 		return;
-	cut = strstr(d->text, marker);
-	keep = cut != NULL ? (size_t)(cut - d->text) + strlen(marker) : 0;
-	snprintf(detail, sizeof(detail), "%s", d->text + keep);
+	snprintf(detail, sizeof(detail), "%s", d->detail);
 	values[0] = f->recipient;
 	values[1] = f->domain;
 	values[2] = f->host;
 	values[3] = f->address;
 	values[4] = f->class_name;
 	values[5] = detail;
-	expand(s->text, values, text, sizeof(text));
-	snprintf(d->text + keep, sizeof(d->text) - keep, "%s", text);
-	bmx_reply_sanitize(d->text);
+	expand(s->text, values, d->detail, sizeof(d->detail));
 }
 
 enum bmx_verdict

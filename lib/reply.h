@@ -1,14 +1,29 @@
 /*
- * reply.h - what the administrator configured on top of the policy's
- * verdict: the action taken and the reply code, DSN and text per outcome
+ * reply.h - a decision's reply as fields, the one place its text is
+ * built, and what the administrator configured on top of it
  *
- * The policy decides (reject, why, with which Postfix-style text); this
- * module applies the configuration to that decision, so that the milter
- * and bogusmx-check give the very same answer:
+ * A decision (struct bmx_decision) keeps the parts of its SMTP reply
+ * apart: verdict, outcome, code, DSN, whom it speaks of (the role,
+ * recipient or sender, and the mailbox as the client wrote it), the
+ * domain whose DNS decided, and the detail (the policy's text, or an
+ * override's).  bmx_decision_text() alone puts them together:
+ *
+ *   <mailbox>: Recipient address rejected: detail
+ *   <mailbox>: Sender address rejected: detail     (the sender check)
+ *   detail                                         (no mailbox: a bare
+ *                                                   domain or address)
+ *
+ * Nothing ever searches a built text to find a part again, so a mailbox
+ * that holds "address rejected: " or "Recipient" moves nothing: it is
+ * a field's value, never a position.
+ *
+ * On top of the policy's decision, this module applies the
+ * configuration, so that the milter and bogusmx-check give the very same
+ * answer:
  *
  *   - a reply override per outcome replaces the code, the DSN and/or the
- *     text.  The text is a template: {recipient} {domain} {host}
- *     {address} {class} and {detail} (the policy's own text) are filled
+ *     detail.  The text is a template: {recipient} {domain} {host}
+ *     {address} {class} and {detail} (the policy's own detail) are filled
  *     in, "{{" gives "{".  An unknown {name} is an error when the
  *     template is checked (bmx_reply_check), so it never reaches SMTP.
  *   - the action: "reject" keeps the verdict; "tempfail" turns a 5xx
@@ -17,7 +32,12 @@
  *     and keep the would-be reply for a header (tag) or for the log only
  *     (log: a dry run that changes nothing).
  *
- * Thread safety: reentrant.  Ownership: specs are borrowed.
+ * Built texts hold no CR, LF or other control or 8-bit byte (each is
+ * replaced by '?') and are shorter than BMX_REPLY_MAX; bmx_reply_escape()
+ * makes one safe for smfi_setreply().
+ *
+ * Thread safety: reentrant.  Ownership: specs and fields are borrowed;
+ * a decision is self-contained (fixed buffers).
  */
 #ifndef BMX_REPLY_H
 #define BMX_REPLY_H
@@ -25,7 +45,101 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "policy.h"
+#include "addr.h"
+
+/** Longest reply text kept, with its NUL (an SMTP reply line is 512). */
+#define BMX_REPLY_MAX 480
+
+enum bmx_verdict {
+	BMX_VERDICT_ACCEPT,
+	BMX_VERDICT_REJECT,
+	BMX_VERDICT_TEMPFAIL,
+};
+
+/** Why the verdict is what it is. */
+enum bmx_outcome {
+	BMX_OUTCOME_ACCEPT,	   /**< a usable public address */
+	BMX_OUTCOME_BOGUS,	   /**< a reject class (address or name) */
+	BMX_OUTCOME_SELF,	   /**< this server's own address */
+	BMX_OUTCOME_NULLMX,	   /**< RFC 7505 */
+	BMX_OUTCOME_TEMPFAIL,	   /**< DNS failed temporarily */
+	BMX_OUTCOME_UNDELIVERABLE, /**< NXDOMAIN, no address, CNAME loop */
+	BMX_OUTCOME_SYNTAX,	   /**< the recipient is malformed */
+	BMX_OUTCOME_NOCHECK,	   /**< nothing to check (<>, postmaster) */
+};
+
+/** Outcomes that have a reply, for tables indexed by enum bmx_outcome. */
+#define BMX_OUTCOME_COUNT (BMX_OUTCOME_NOCHECK + 1)
+
+/** Whom a reply speaks of. */
+enum bmx_role {
+	BMX_ROLE_RECIPIENT, /**< RCPT TO: "Recipient address rejected" */
+	BMX_ROLE_SENDER,    /**< MAIL FROM: "Sender address rejected" */
+};
+
+struct bmx_decision {
+	enum bmx_verdict verdict;
+	enum bmx_outcome outcome;
+	unsigned code; /**< 554, 451 ...; 0 on accept */
+	char dsn[12];  /**< "5.7.1"; "" on accept */
+	enum bmx_role role;
+	/** The text names the mailbox ("<mailbox>: Recipient address
+	 * rejected: "); false for a bare domain or address. */
+	bool addressed;
+	/** The mailbox as the client wrote it (without <>): any bytes
+	 * the parser let through, cleaned only when the text is built. */
+	char mailbox[BMX_RCPT_MAX + 1];
+	/** The domain whose DNS answers decided ("" for an address
+	 * literal): the {domain} of an override.  It may differ from the
+	 * mailbox's domain (a routing domain). */
+	char domain[BMX_DOMAIN_MAX + 1];
+	/** What follows the mailbox part: the policy's text, or the
+	 * expanded override; "" on accept. */
+	char detail[BMX_REPLY_MAX];
+};
+
+/** @return "accept", "reject" or "tempfail". */
+const char *bmx_verdict_name(enum bmx_verdict v);
+
+/** @return "accept", "bogus", "self", "null-mx", "tempfail",
+ * "undeliverable", "syntax" or "no-check". */
+const char *bmx_outcome_name(enum bmx_outcome o);
+
+/** @return "Recipient" or "Sender", as the reply text says it */
+const char *bmx_role_name(enum bmx_role r);
+
+/**
+ * Set whom a decision speaks of.
+ * @param mailbox the mailbox without <> (copied, at most BMX_RCPT_MAX
+ *     bytes), or NULL: the text is the detail alone
+ */
+void bmx_decision_address(
+    struct bmx_decision *d, enum bmx_role role, const char *mailbox);
+
+/**
+ * Build the reply text (what follows code and DSN) from the fields:
+ * the only place a reply's text is put together.  "" on accept.
+ * @param buf receives at most min(len, BMX_REPLY_MAX) bytes with the NUL
+ * @return the length of the text (shorter than BMX_REPLY_MAX); it was
+ *     cut when that is len or more
+ */
+size_t bmx_decision_text(const struct bmx_decision *d, char *buf, size_t len);
+
+/**
+ * Write the full reply, "554 5.7.1 text", into buf ("" on accept).
+ * @return snprintf's return value
+ */
+int bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len);
+
+/** Replace every control and 8-bit byte of s by '?', in place. */
+void bmx_reply_sanitize(char *s);
+
+/**
+ * Copy text with every '%' doubled, as smfi_setreply() wants it.
+ * @return false when it did not fit (out then holds a truncated copy
+ *     that still has no lone '%')
+ */
+bool bmx_reply_escape(const char *text, char *out, size_t len);
 
 enum bmx_action {
 	BMX_ACTION_REJECT,
@@ -34,14 +148,11 @@ enum bmx_action {
 	BMX_ACTION_LOG,
 };
 
-/** Outcomes that have a reply, for tables indexed by enum bmx_outcome. */
-#define BMX_OUTCOME_COUNT (BMX_OUTCOME_NOCHECK + 1)
-
 /** One outcome's configured reply; empty fields keep the policy's. */
 struct bmx_reply_spec {
 	unsigned code;	  /**< 0: keep */
 	char dsn[12];	  /**< "": keep */
-	const char *text; /**< template, NULL: keep */
+	const char *text; /**< template for the detail, NULL: keep */
 };
 
 /** The fields a template may use; NULL fields expand to "". */
@@ -66,8 +177,9 @@ bool bmx_reply_check(enum bmx_outcome o, const struct bmx_reply_spec *s,
     char *err, size_t errlen);
 
 /**
- * Apply an override to a decision that is not an accept.  The text is
- * expanded, cleaned of control characters and capped like the policy's.
+ * Apply an override to a decision that is not an accept: code and DSN,
+ * and the template expanded into the detail (the mailbox part stays as
+ * it is).  Expanded text is capped at BMX_REPLY_MAX.
  * @param s the spec for d->outcome, or NULL
  */
 void bmx_reply_apply(const struct bmx_reply_spec *s,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "resolve.h"
 
 static const char *const special_suffixes[] = {

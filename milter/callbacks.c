@@ -239,6 +239,7 @@ answer(SMFICTX *ctx, struct bmx_session *s, const struct bmx_state *st,
     const struct bmx_result *r)
 {
 	char code[8], text[2 * BMX_REPLY_MAX], hdr[BMX_REPLY_MAX + 32];
+	char plain[BMX_REPLY_MAX];
 
 	if (r->verdict == BMX_VERDICT_ACCEPT) {
 		if (st->cfg->action == BMX_ACTION_TAG &&
@@ -250,7 +251,8 @@ answer(SMFICTX *ctx, struct bmx_session *s, const struct bmx_state *st,
 	}
 	s->rejected++;
 	snprintf(code, sizeof(code), "%u", r->j.d.code);
-	bmx_reply_escape(r->j.d.text, text, sizeof(text));
+	bmx_decision_text(&r->j.d, plain, sizeof(plain));
+	bmx_reply_escape(plain, text, sizeof(text));
 	if (smfi_setreply(ctx, code, (char *)r->j.d.dsn, text) != MI_SUCCESS)
 		syslog(LOG_WARNING,
 		    "smfi_setreply refused the reply %s %s: "

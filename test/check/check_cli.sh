@@ -79,6 +79,9 @@ expect "missing named config is an error" 78 "No such file" \
 expect "sender check speaks of the sender" 1 \
 	"Sender address rejected" \
 	"$check" --sender -s 127.0.0.1:9 'bounce@[10.0.0.1]'
+expect "a mailbox that names the recipient moves nothing" 1 \
+	'554 5.7.1 <"x Recipient address rejected: y"@[127.0.0.1]>: Sender address rejected: Address literal [127.0.0.1] is in loopback network (RFC 1122)' \
+	"$check" --sender -s 127.0.0.1:9 '<"x Recipient address rejected: y"@[127.0.0.1]>'
 expect "no target is a usage error" 64 "usage: bogusmx-check" "$check"
 expect "unknown option is a usage error" 64 "usage:" "$check" --frobnicate 1.2.3.4
 expect "version names the registry date" 0 \

@@ -270,11 +270,12 @@ static bool
 check(const struct rcpt *rc, const struct bmx_result *r, int pass)
 {
 	const struct bmx_decision *d = &r->j.d;
-	char where[300], why[400], addr[64];
+	char where[300], why[400], addr[64], text[BMX_REPLY_MAX];
 	unsigned code = 0;
 	const char *dsn = "", *cls = "public";
 
 	where[0] = '\0';
+	bmx_decision_text(d, text, sizeof(text));
 	switch (rc->kind) {
 	case GOOD:
 	case IMPLICIT:
@@ -310,7 +311,7 @@ check(const struct rcpt *rc, const struct bmx_result *r, int pass)
 	else if (strcmp(r->j.class_name, cls) != 0)
 		snprintf(why, sizeof(why), "class %s, expected %s",
 		    r->j.class_name, cls);
-	else if (where[0] != '\0' && strstr(d->text, where) == NULL)
+	else if (where[0] != '\0' && strstr(text, where) == NULL)
 		snprintf(why, sizeof(why), "text does not name %s", where);
 	else if (r->res.implicit_mx != (rc->kind == IMPLICIT))
 		snprintf(why, sizeof(why), "implicit_mx %d",
@@ -318,7 +319,7 @@ check(const struct rcpt *rc, const struct bmx_result *r, int pass)
 	if (why[0] == '\0')
 		return true;
 	fprintf(stderr, "engine_threads: pass %d: %s: %s (\"%u %s %s\"; %s)\n",
-	    pass, rc->text, why, d->code, d->dsn, d->text, r->j.why);
+	    pass, rc->text, why, d->code, d->dsn, text, r->j.why);
 	return false;
 }
 

@@ -23,14 +23,18 @@ server counts).
 
 Scenario file: one packet per line, '#' comments, blank lines ignored.
 
-    QNAME QTYPE [udp|tcp] ACTION [RECORD...]
+    QNAME QTYPE [udp|tcp] [once] ACTION [RECORD...]
 
 QNAME is a name (trailing dot optional, any case), '*' (any name) or
 '*.SUFFIX' (any name under SUFFIX, not SUFFIX itself); QTYPE is A,
 AAAA, MX, CNAME or '*'; udp or tcp limits the line to one transport.
 Lines with the same QNAME, QTYPE and transport form one entry; a query
 gets the packets of the first entry that matches it, in the order
-written.  A query that no entry matches gets no reply at all.
+written.  A query that no entry matches gets no reply at all.  Lines
+marked "once" form an entry of their own that answers only the first
+query of each name it matches (until SIGHUP): later queries of that
+name go on to the next entry ("r.test MX once answer MX 10 mx.r.test"
+then "r.test MX servfail": a refresh that fails).
 
 A RECORD is "A ADDRESS", "AAAA ADDRESS", "MX PREFERENCE HOST" or
 "CNAME TARGET"; its owner is always the question name, and "{q}" in
@@ -101,7 +105,7 @@ def parse_records(words, where):
 
 
 def load(path):
-    """The entries of a scenario file: [((qname, qtype, transport),
+    """The entries of a scenario file: [((qname, qtype, transport, once),
     [(action, argument)...])...] in file order."""
     entries, index = [], {}
     with open(path, encoding="utf-8") as f:
@@ -111,7 +115,8 @@ def load(path):
             if not words:
                 continue
             if len(words) < 3:
-                sys.exit("%s: expected QNAME QTYPE [udp|tcp] ACTION" % where)
+                sys.exit("%s: expected QNAME QTYPE [udp|tcp] [once] ACTION"
+                         % where)
             qname = words[0].lower().rstrip(".") or "."
             qtype = words[1].upper()
             if qtype != "*" and qtype not in TYPES:
@@ -120,6 +125,9 @@ def load(path):
             transport = "any"
             if rest[0] in ("udp", "tcp"):
                 transport, rest = rest[0], rest[1:]
+            once = bool(rest) and rest[0] == "once"
+            if once:
+                rest = rest[1:]
             if not rest:
                 sys.exit("%s: no action" % where)
             action, args = rest[0], rest[1:]
@@ -131,7 +139,7 @@ def load(path):
                 arg = None
             else:
                 sys.exit("%s: bad action %s" % (where, " ".join(rest)))
-            key = (qname, qtype, transport)
+            key = (qname, qtype, transport, once)
             if key not in index:
                 index[key] = []
                 entries.append((key, index[key]))
@@ -214,8 +222,9 @@ def packet(q, action, arg):
     return None
 
 
-def find(entries, q, transport):
-    for (qname, qtype, tr), actions in entries:
+def find(server, q, transport):
+    for key, actions in server.entries:
+        qname, qtype, tr, once = key
         if qname.startswith("*."):
             if not q.qname.endswith(qname[1:]):
                 continue
@@ -224,6 +233,8 @@ def find(entries, q, transport):
         if qtype != "*" and TYPES[qtype] != q.qtype:
             continue
         if tr not in ("any", transport):
+            continue
+        if once and not server.first(key, q.qname):
             continue
         return actions
     return []
@@ -237,6 +248,15 @@ class Server:
         self.entries = load(path)
         self.lock = threading.Lock()
         self.queries = self.inflight = self.max_inflight = 0
+        self.seen = set()  # (once entry, name) already answered
+
+    def first(self, key, qname):
+        """Is this the first query of qname for a "once" entry?"""
+        with self.lock:
+            if (key, qname) in self.seen:
+                return False
+            self.seen.add((key, qname))
+            return True
 
     def begin(self):
         with self.lock:
@@ -251,6 +271,8 @@ class Server:
     def reload(self, *_):
         try:
             self.entries = load(self.path)
+            with self.lock:
+                self.seen = set()
         except SystemExit as e:
             print("reload failed, scenario kept: %s" % e, flush=True)
 
@@ -270,17 +292,17 @@ def serve_udp(server, sock, wire, client):
             done[0] = True
             server.end()
     try:
-        answer_udp(server.entries, sock, wire, client, end)
+        answer_udp(server, sock, wire, client, end)
     finally:
         end()
 
 
-def answer_udp(entries, sock, wire, client, end):
+def answer_udp(server, sock, wire, client, end):
     try:
         q = Query(wire)
     except (ValueError, IndexError, struct.error):
         return
-    actions = find(entries, q, "udp")
+    actions = find(server, q, "udp")
     for i, (action, arg) in enumerate(actions):
         if i == len(actions) - 1:
             end()
@@ -323,7 +345,7 @@ def serve_tcp(server, conn):
                 return
             server.begin()
             try:
-                for action, arg in find(server.entries, q, "tcp"):
+                for action, arg in find(server, q, "tcp"):
                     if action == "sleep":
                         time.sleep(arg)
                         continue

@@ -30,7 +30,15 @@
 #   !path         the key is absent
 #
 # e.g. "mx.1.error~nxdomain implicit_mx=true limits.mx=true !reply".
-# Checks cannot contain spaces or '|'.
+# Checks cannot contain spaces or '|'.  One more check is of the server
+# (fakens.py only):
+#
+#   @queries=N    the server got N queries during this case
+#
+# target may be several targets separated by spaces: one bogusmx-check
+# run checks them in order, with one cache (as the milter keeps it), and
+# the verdict, outcome, class, reply and checks are the last one's (the
+# exit status is bogusmx-check's for all of them).
 #
 # A line that starts with "xfail" (then the fields as above) pins what
 # DESIGN.md asks for where the engine is known to get it wrong (the
@@ -77,6 +85,20 @@ fi
 . "$here/../common/testns.sh"
 testns_start "$tmp/server.log" "${server[@]}" || exit 1
 pid=$TESTNS_PID port=$TESTNS_PORT
+
+# The queries fakens.py has received so far (it prints its counters on
+# SIGUSR1).
+server_queries() {
+	local before n
+	before=$(grep -c '^stats:' "$tmp/server.log")
+	kill -USR1 "$pid"
+	for _ in $(seq 1 100); do
+		n=$(grep -c '^stats:' "$tmp/server.log")
+		[ "$n" -gt "$before" ] && break
+		sleep 0.05
+	done
+	sed -n 's/^stats: queries=\([0-9]*\).*/\1/p' "$tmp/server.log" | tail -n 1
+}
 
 # Read one JSON object on stdin; print verdict|outcome|class|reply|N,
 # N being the number of failed checks (argv), each failure on stderr.
@@ -152,12 +174,28 @@ while IFS= read -r line || [ -n "$line" ]; do
 	IFS='|' read -r target verdict outcome class text checks <<<"$line"
 	target=$(trim "$target") verdict=$(trim "$verdict")
 	outcome=$(trim "$outcome") class=$(trim "$class") text=$(trim "$text")
-	read -r -a checklist <<<"${checks:-}"
-	out=$("$check" -c "$conf" --json -s "127.0.0.1:$port" "$target" 2>&1)
+	read -r -a targets <<<"$target"
+	read -r -a words <<<"${checks:-}"
+	checklist=() want_queries=
+	for c in ${words[@]+"${words[@]}"}; do
+		case "$c" in
+		@queries=*) want_queries=${c#@queries=} ;;
+		*) checklist+=("$c") ;;
+		esac
+	done
+	[ -n "$want_queries" ] && q0=$(server_queries)
+	out=$("$check" -c "$conf" --json -s "127.0.0.1:$port" "${targets[@]}" 2>&1)
 	rc=$?
-	got=$(printf '%s\n' "$out" |
+	got=$(printf '%s\n' "$out" | grep '^{' | tail -n 1 |
 		python3 -c "$judge" ${checklist[@]+"${checklist[@]}"} 2>"$tmp/checks")
 	IFS='|' read -r gv go gc gr gbad <<<"$got"
+	if [ -n "$want_queries" ]; then
+		q1=$(server_queries)
+		if [ "$((q1 - q0))" != "$want_queries" ]; then
+			gbad=$((gbad + 1))
+			echo "  check failed: @queries=$want_queries (the server got $((q1 - q0)))" >>"$tmp/checks"
+		fi
+	fi
 	want_rc=0
 	[ "$verdict" = reject ] && want_rc=1
 	[ "$verdict" = tempfail ] && want_rc=2

@@ -63,7 +63,7 @@ static const char *const probes[] = { "127.0.0.1", "10.1.2.3", "192.0.2.1",
 static void
 check_config(const struct bmx_config *c)
 {
-	char err[512], norm[BMX_DOMAIN_MAX + 1];
+	char err[512], norm[BMX_DOMAIN_MAX + 1], text[BMX_REPLY_MAX];
 	const struct bmx_engine_settings *e = &c->engine;
 	size_t i;
 	int o;
@@ -100,7 +100,8 @@ check_config(const struct bmx_config *c)
 
 		FUZZ_CHECK(bmx_ip_parse(probes[i], &ip));
 		bmx_policy_judge_address(&e->policy, "u@x", &ip, &j);
-		FUZZ_CHECK(fuzz_text_ok(j.d.text));
+		bmx_decision_text(&j.d, text, sizeof(text));
+		FUZZ_CHECK(fuzz_text_ok(text));
 		bmx_judgement_clear(&j);
 	}
 	for (i = 0; i < c->nskip_mailers; i++)

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "dnsmsg.h"
 #include "query.h"
 #include "resolve.h"

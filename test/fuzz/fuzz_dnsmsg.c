@@ -4,12 +4,12 @@
  * lib/policy)
  *
  * The fuzzer is the network.  It defines bmx_query_run() and
- * bmx_now_ms() itself, so the linker never takes lib/query.o from the
- * library (a link error says so if anything else ever needs it): every
- * query that bmx_resolve() sends - MX, then A and AAAA of the hosts,
- * CNAME targets - is answered with the next reply of the input, run
- * through bmx_dnsmsg_parse() against the real question and ID exactly
- * as query.c does (a mismatch is dropped and the next reply read, TC
+ * bmx_now_ms() itself (a fixed clock), so the linker never takes
+ * lib/query.o or lib/clock.o from the library (a link error says so if anything
+ * else ever needs it): every query that bmx_resolve() sends - MX, then A and
+ * AAAA of the hosts, CNAME targets - is answered with the next reply of the
+ * input, run through bmx_dnsmsg_parse() against the real question and ID
+ * exactly as query.c does (a mismatch is dropped and the next reply read, TC
  * moves to "TCP", SERVFAIL and malformed answers cost an attempt).  The
  * resolution is then judged by bmx_policy_judge() with the built-in
  * registry (and a user table with REJECT, DEFER, 4NN/5NN, OK, DUNNO and
@@ -49,6 +49,7 @@
 
 #include "addr.h"
 #include "cache.h"
+#include "clock.h"
 #include "dnsmsg.h"
 #include "ipclass.h"
 #include "policy.h"
@@ -291,23 +292,24 @@ check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
 	const struct bmx_decision *d = &j->d;
 	struct bmx_ipclass cls;
 	size_t i, k, total = 0, bogus = 0, usable = 0;
-	char esc[2 * BMX_REPLY_MAX];
+	char esc[2 * BMX_REPLY_MAX], text[BMX_REPLY_MAX];
 
-	FUZZ_CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
-	FUZZ_CHECK(fuzz_text_ok(d->text));
-	FUZZ_CHECK(bmx_reply_escape(d->text, esc, sizeof(esc)));
+	FUZZ_CHECK(memchr(d->detail, '\0', sizeof(d->detail)) != NULL);
+	FUZZ_CHECK(bmx_decision_text(d, text, sizeof(text)) < sizeof(text));
+	FUZZ_CHECK(fuzz_text_ok(text));
+	FUZZ_CHECK(bmx_reply_escape(text, esc, sizeof(esc)));
 	switch (d->verdict) {
 	case BMX_VERDICT_ACCEPT:
-		FUZZ_CHECK(d->code == 0 && d->text[0] == '\0');
+		FUZZ_CHECK(d->code == 0 && text[0] == '\0');
 		FUZZ_CHECK(d->outcome == BMX_OUTCOME_ACCEPT);
 		break;
 	case BMX_VERDICT_REJECT:
 		FUZZ_CHECK(d->code >= 500 && d->code <= 599);
-		FUZZ_CHECK(d->dsn[0] == '5' && d->text[0] != '\0');
+		FUZZ_CHECK(d->dsn[0] == '5' && d->detail[0] != '\0');
 		break;
 	case BMX_VERDICT_TEMPFAIL:
 		FUZZ_CHECK(d->code >= 400 && d->code <= 499);
-		FUZZ_CHECK(d->dsn[0] == '4' && d->text[0] != '\0');
+		FUZZ_CHECK(d->dsn[0] == '4' && d->detail[0] != '\0');
 		break;
 	default:
 		FUZZ_CHECK(!"unknown verdict");

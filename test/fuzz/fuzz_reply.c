@@ -16,8 +16,15 @@
  * Input: 8 control bytes, then NUL-separated strings: recipient,
  * template, DSN, domain, host, address, class.
  *
+ * The decision is about a recipient or, as the sender check makes it, a
+ * sender (control byte 7, bit 4).
+ *
  * Checks: every text is printable ASCII (no CR, LF, NUL or other
  * control byte can reach the SMTP line) and shorter than BMX_REPLY_MAX;
+ * whatever the mailbox holds, the reply's code and DSN are the ones the
+ * outcome, the override and the action say, and its text is
+ * "<mailbox>: Recipient (or Sender) address rejected: " and then the
+ * detail, exactly (the mailbox cannot move a part of the reply);
  * an escaped text fits its buffer, has no lone '%', and unescapes to
  * the reply (or, when it did not fit, to a prefix of it); a checked
  * override gives a DSN of digits and dots whose class agrees with the
@@ -78,17 +85,70 @@ escape(const char *text, size_t len, bool clean)
 	free(out);
 }
 
+/* The text must be the mailbox part built here from the fields, by
+ * other code than reply.c's, then the detail: nothing else, nothing
+ * moved. */
+static void
+check_text(const struct bmx_decision *d, const char *text)
+{
+	char want[BMX_REPLY_MAX + 600], mailbox[301];
+	size_t n = 0;
+
+	if (d->verdict == BMX_VERDICT_ACCEPT) {
+		FUZZ_CHECK(text[0] == '\0');
+		return;
+	}
+	if (d->addressed) {
+		memcpy(mailbox, d->mailbox, sizeof(mailbox) - 1);
+		mailbox[sizeof(mailbox) - 1] = '\0';
+		bmx_reply_sanitize(mailbox);
+		n = (size_t)snprintf(want, sizeof(want),
+		    "<%s>: %s address rejected: ", mailbox,
+		    d->role == BMX_ROLE_SENDER ? "Sender" : "Recipient");
+	}
+	snprintf(want + n, sizeof(want) - n, "%s", d->detail);
+	bmx_reply_sanitize(want);
+	want[BMX_REPLY_MAX - 1] = '\0';
+	FUZZ_CHECK(strcmp(text, want) == 0);
+}
+
 static void
 check_decision(const struct bmx_decision *d)
 {
-	FUZZ_CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
+	char text[BMX_REPLY_MAX];
+
+	FUZZ_CHECK(memchr(d->detail, '\0', sizeof(d->detail)) != NULL);
+	FUZZ_CHECK(memchr(d->mailbox, '\0', sizeof(d->mailbox)) != NULL);
 	FUZZ_CHECK(memchr(d->dsn, '\0', sizeof(d->dsn)) != NULL);
-	FUZZ_CHECK(fuzz_text_ok(d->text));
+	FUZZ_CHECK(bmx_decision_text(d, text, sizeof(text)) < sizeof(text));
+	FUZZ_CHECK(fuzz_text_ok(text));
 	FUZZ_CHECK(fuzz_text_ok(d->dsn));
+	check_text(d, text);
 	if (d->verdict == BMX_VERDICT_ACCEPT)
-		FUZZ_CHECK(d->code == 0 && d->text[0] == '\0');
+		FUZZ_CHECK(d->code == 0);
 	else
 		FUZZ_CHECK(d->code >= 400 && d->code <= 599);
+}
+
+/* The code and DSN the policy gives an outcome here (the registry
+ * alone: its rules carry no code of their own). */
+static void
+outcome_reply(const struct bmx_decision *d, unsigned *code, const char **dsn)
+{
+	switch (d->outcome) {
+	case BMX_OUTCOME_BOGUS:
+		*code = 554;
+		*dsn = "5.7.1";
+		break;
+	case BMX_OUTCOME_SYNTAX:
+		*code = 501;
+		*dsn = d->role == BMX_ROLE_SENDER ? "5.1.7" : "5.1.3";
+		break;
+	default:
+		*code = 0;
+		*dsn = "";
+		break;
+	}
 }
 
 int
@@ -96,6 +156,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s[NSTRINGS] = { "", "", "", "", "", "", "" };
 	char *copy, *p, *end, err[256], full[2 * BMX_REPLY_MAX];
+	char text[BMX_REPLY_MAX], want_dsn[12];
+	enum bmx_role role;
+	const char *dsn;
+	unsigned code;
 	uint8_t ctl[8] = { 0 };
 	struct bmx_reply_spec spec;
 	struct bmx_reply_fields f;
@@ -130,10 +194,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pol.tables = (const struct bmx_cidr_table *const *)&registry;
 	pol.ntables = 1;
 	pol.registry = registry;
+	role = ctl[7] & 16 ? BMX_ROLE_SENDER : BMX_ROLE_RECIPIENT;
 	if (bmx_addr_parse(s[0], &a, err, sizeof(err)) != BMX_ADDR_OK) {
-		bmx_policy_syntax(s[0], err, &j);
+		bmx_policy_syntax(role, s[0], err, &j);
 		FUZZ_CHECK(j.d.verdict == BMX_VERDICT_REJECT);
-		FUZZ_CHECK(j.d.code == 501 && strcmp(j.d.dsn, "5.1.3") == 0);
+		FUZZ_CHECK(j.d.code == 501);
 	} else {
 		memset(&ip, 0, sizeof(ip));
 		if (ctl[7] & 1) {
@@ -148,11 +213,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		bmx_policy_judge_address(
 		    &pol, ctl[7] & 8 ? NULL : a.mailbox, &ip, &j);
+		FUZZ_CHECK(j.d.addressed == !(ctl[7] & 8));
+		j.d.role = role; /* as the engine's sender check does */
 	}
 	check_decision(&j.d);
+	outcome_reply(&j.d, &code, &dsn);
+	FUZZ_CHECK(j.d.code == code && strcmp(j.d.dsn, dsn) == 0);
 	/* the policy's own texts are never empty (an override's may be) */
-	FUZZ_CHECK(
-	    (j.d.verdict == BMX_VERDICT_ACCEPT) == (j.d.text[0] == '\0'));
+	bmx_decision_text(&j.d, text, sizeof(text));
+	FUZZ_CHECK((j.d.verdict == BMX_VERDICT_ACCEPT) == (text[0] == '\0'));
 
 	/* the configured override and action */
 	memset(&spec, 0, sizeof(spec));
@@ -176,6 +245,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	bmx_reply_apply(&spec, &f, &j.d);
 	check_decision(&j.d);
+	/* the override's code and DSN, or the outcome's: the mailbox
+	 * changes neither */
+	if (j.d.verdict != BMX_VERDICT_ACCEPT) {
+		FUZZ_CHECK(j.d.code == (spec.code != 0 ? spec.code : code));
+		FUZZ_CHECK(strcmp(j.d.dsn, spec.dsn[0] ? spec.dsn : dsn) == 0);
+	}
+	snprintf(want_dsn, sizeof(want_dsn), "%s", j.d.dsn);
 	if (checked && j.d.verdict != BMX_VERDICT_ACCEPT) {
 		FUZZ_CHECK(strspn(j.d.dsn, "0123456789.") == strlen(j.d.dsn));
 		FUZZ_CHECK(j.d.code >= 400 && j.d.code <= 599);
@@ -195,6 +271,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(v != BMX_VERDICT_REJECT);
 		if (v == BMX_VERDICT_TEMPFAIL && checked)
 			FUZZ_CHECK(j.d.code / 100 == 4 && j.d.dsn[0] == '4');
+		/* 5.x.y becomes 4.x.y, nothing else */
+		if (want_dsn[0] == '5')
+			want_dsn[0] = '4';
+		FUZZ_CHECK(strcmp(j.d.dsn, want_dsn) == 0);
 		break;
 	case BMX_ACTION_REJECT:
 		FUZZ_CHECK(v == j.d.verdict);
@@ -205,8 +285,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = bmx_decision_reply(&j.d, full, sizeof(full));
 	FUZZ_CHECK(n >= 0 && (size_t)n < sizeof(full));
 	FUZZ_CHECK(fuzz_text_ok(full));
-	escape(j.d.text, 2 * BMX_REPLY_MAX, true);
-	escape(j.d.text, ctl[6], true);
+	bmx_decision_text(&j.d, text, sizeof(text));
+	escape(text, 2 * BMX_REPLY_MAX, true);
+	escape(text, ctl[6], true);
 	escape(full, ctl[6] % 64, true);
 	/* the escaping alone, on raw bytes */
 	escape(s[1], ctl[6], false);

@@ -1,21 +1,11 @@
 -- rcpt.lua - the milter protocol, driven by miltertest.
--- Usage: miltertest -s rcpt.lua -D sock=inet:PORT@127.0.0.1
+-- Usage: miltertest -s rcpt.lua -D sock=inet:PORT@127.0.0.1 -D dir=TESTDIR
 -- The milter resolves through ldns-testns serving milter.data; the
 -- runner (run_miltertest.sh) also checks the reply texts in its log.
 -- Client 198.51.100.7 is checked; 192.0.2.10 is an exempt client.
 
-local sock = sock or "inet:18894@127.0.0.1"
-local fails = 0
-
-local function check(what, got, want)
-	if got == want then
-		mt.echo("ok: " .. what)
-	else
-		mt.echo("FAIL: " .. what .. ": got " .. tostring(got) ..
-		    " want " .. tostring(want))
-		fails = fails + 1
-	end
-end
+sock = sock or "inet:18894@127.0.0.1"
+dofile(dir .. "/check.lua")
 
 local function open(client_ip)
 	local conn = mt.connect(sock, 40, 0.25)
@@ -91,8 +81,4 @@ mail(conn, "<sender@sender.test>")
 rcpt(conn, "user@hot.de", SMFIR_CONTINUE)
 mt.disconnect(conn)
 
-if fails > 0 then
-	mt.echo(fails .. " failed")
-	error("miltertest: " .. fails .. " failed")
-end
-mt.echo("all passed")
+done()

@@ -51,7 +51,7 @@ mpid=$!
 pids+=($mpid)
 
 fails=0
-if ! miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1"; then
+if ! miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" -D "dir=$dir"; then
 	echo "FAIL: miltertest"
 	fails=$((fails + 1))
 fi
@@ -92,7 +92,7 @@ for _ in $(seq 1 100); do
 done
 want_log "$tmp/bogusmx.conf:11: mode = \"sometimes\": must be one of any, all"
 want_log 'reload failed: the configuration in force is kept'
-if miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" >"$tmp/again.log"; then
+if miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" -D "dir=$dir" >"$tmp/again.log"; then
 	echo "ok: the old configuration still serves"
 else
 	echo "FAIL: after a broken reload"
@@ -118,7 +118,27 @@ else
 fi
 want_log 'stopping'
 
-# Action tag and the sender check: a second milter on the same port.
+# Another milter on the same port with CONF, driven by SCRIPT.lua; its
+# log lines are checked after it stopped (exit 0 on SIGTERM).
+# Usage: milter_script CONF SCRIPT
+milter_script() {
+	"${wrap[@]}" "$milter" -f -c "$1" "${user[@]}" >>"$tmp/milter.log" 2>&1 &
+	mpid=$!
+	pids+=($mpid)
+	if ! miltertest -s "$dir/$2.lua" -D "sock=inet:$port@127.0.0.1" -D "dir=$dir"; then
+		echo "FAIL: miltertest $2.lua"
+		fails=$((fails + 1))
+	fi
+	kill -TERM $mpid
+	wait $mpid
+	rc=$?
+	if [ $rc = 0 ]; then echo "ok: clean exit ($2)"; else
+		echo "FAIL: exit status $rc after SIGTERM ($2)"
+		fails=$((fails + 1))
+	fi
+}
+
+# Action tag and the sender check.
 cat >>"$tmp/tag.conf" <<CONF
 socket = "inet:$port@127.0.0.1"
 action = "tag"
@@ -126,24 +146,24 @@ check-sender = true
 exempt-authenticated = true
 dns { nameservers = { "127.0.0.1:$dnsport" } }
 CONF
-"${wrap[@]}" "$milter" -f -c "$tmp/tag.conf" "${user[@]}" >>"$tmp/milter.log" 2>&1 &
-mpid=$!
-pids+=($mpid)
-if miltertest -s "$dir/tag.lua" -D "sock=inet:$port@127.0.0.1"; then :; else
-	echo "FAIL: miltertest tag.lua"
-	fails=$((fails + 1))
-fi
+milter_script "$tmp/tag.conf" tag
 want_log 'QIDTAG: tag (would reject): MAIL from client.test[198.51.100.7]: 554 5.7.1 <bounce@hot.de>: Sender address rejected: MX host null.hot.de[127.0.0.1]'
 want_log 'QIDTAG: tag (would reject): RCPT from client.test[198.51.100.7]: 554 5.7.1 <user@hot.de>'
 want_log 'QIDAUTH: skip: RCPT from auth.test[198.51.100.8]: to=<user@hot.de>: authenticated client'
 want_log 'QIDAUTH: skip: MAIL from auth.test[198.51.100.8]: from=<form@good.de>: authenticated client'
-kill -TERM $mpid
-wait $mpid
-rc=$?
-if [ $rc = 0 ]; then echo "ok: clean exit (tag mode)"; else
-	echo "FAIL: exit status $rc after SIGTERM (tag mode)"
-	fails=$((fails + 1))
-fi
+
+# Replies built from fields: the sender check and an override; a
+# mailbox that holds "Recipient address rejected: " or "address
+# rejected: " moves neither the role nor the override's text.
+cat >"$tmp/fields.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+check-sender = true
+reply bogus { text = "custom {detail}" }
+dns { nameservers = { "127.0.0.1:$dnsport" } }
+CONF
+milter_script "$tmp/fields.conf" fields
+want_log 'QIDFLD1: reject: MAIL from client.test[198.51.100.7]: 554 5.7.1 <"x Recipient address rejected: y"@[127.0.0.1]>: Sender address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); from=<"x Recipient address rejected: y"@[127.0.0.1]>'
+want_log 'QIDFLD2: reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <"a address rejected: b"@[127.0.0.1]>: Recipient address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); to=<"a address rejected: b"@[127.0.0.1]>'
 if [ $fails != 0 ]; then
 	echo "--- milter log"
 	cat "$tmp/milter.log"

@@ -1,29 +1,14 @@
 -- tag.lua - action "tag" and the sender check, driven by miltertest.
--- Usage: miltertest -s tag.lua -D sock=inet:PORT@127.0.0.1
+-- Usage: miltertest -s tag.lua -D sock=inet:PORT@127.0.0.1 -D dir=TESTDIR
 -- The milter runs with action = "tag" and check-sender = true: bogus
 -- recipients pass and the message gets one X-Bogusmx header per would-be
 -- reject; a bogus sender is refused at MAIL (tag mode passes it too, so
 -- the second connection runs with a sender that is fine).
 
-local sock = sock or "inet:18894@127.0.0.1"
-local fails = 0
+sock = sock or "inet:18894@127.0.0.1"
+dofile(dir .. "/check.lua")
 
-local function check(what, got, want)
-	if got == want then
-		mt.echo("ok: " .. what)
-	else
-		mt.echo("FAIL: " .. what .. ": got " .. tostring(got) ..
-		    " want " .. tostring(want))
-		fails = fails + 1
-	end
-end
-
-local conn = mt.connect(sock, 40, 0.25)
-if conn == nil then error("cannot connect to " .. sock) end
-if mt.negotiate(conn, nil, nil, nil) ~= nil then error("negotiate") end
-if mt.conninfo(conn, "client.test", "198.51.100.7") ~= nil then
-	error("conninfo failed")
-end
+local conn = session("client.test", "198.51.100.7")
 check("keeps MAIL for the sender check",
     mt.test_option(conn, SMFIP_NOMAIL), false)
 mt.macro(conn, SMFIC_MAIL, "i", "QIDTAG")
@@ -50,12 +35,7 @@ mt.disconnect(conn)
 
 -- An authenticated client (exempt-authenticated = true): not checked;
 -- the runner finds "skip ... authenticated client" in the log.
-conn = mt.connect(sock, 40, 0.25)
-if conn == nil then error("cannot connect to " .. sock) end
-if mt.negotiate(conn, nil, nil, nil) ~= nil then error("negotiate") end
-if mt.conninfo(conn, "auth.test", "198.51.100.8") ~= nil then
-	error("conninfo failed")
-end
+conn = session("auth.test", "198.51.100.8")
 mt.macro(conn, SMFIC_MAIL, "i", "QIDAUTH", "{auth_authen}", "webform")
 if mt.mailfrom(conn, "<form@good.de>") ~= nil then error("mailfrom") end
 check("MAIL from an authenticated client", mt.getreply(conn), SMFIR_CONTINUE)
@@ -64,8 +44,4 @@ if mt.rcptto(conn, "<user@hot.de>") ~= nil then error("rcptto") end
 check("RCPT from an authenticated client", mt.getreply(conn), SMFIR_CONTINUE)
 mt.disconnect(conn)
 
-if fails > 0 then
-	mt.echo(fails .. " failed")
-	error("miltertest: " .. fails .. " failed")
-end
-mt.echo("all passed")
+done()

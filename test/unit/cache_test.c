@@ -4,7 +4,9 @@
  * never cached, stale answers within their window only (RFC 8767), LRU
  * eviction, joined lookups across threads, a joiner's deadline, a cache
  * whose every entry is in flight, a flood of random names, and the
- * counters.
+ * counters; the failure recheck (a stale answer served without asking
+ * again after a failed refresh), the byte budget, purging a domain with
+ * its MX hosts and CNAME targets, and the bounded dump.
  *
  * Answers are real replies: each is built with ldns as a server would
  * send it and parsed by bmx_dnsmsg_parse(), so the TTLs the cache sees
@@ -34,6 +36,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define A BMX_DNS_TYPE_A
 #define AAAA BMX_DNS_TYPE_AAAA
+#define MX BMX_DNS_TYPE_MX
 #define ID 0x4242
 
 /* The test clock, in milliseconds; it starts far from zero. */
@@ -53,8 +56,9 @@ advance(long long ms)
 }
 
 static struct bmx_cache *
-new_cache(size_t max_entries, uint32_t min_ttl, uint32_t max_ttl,
-    uint32_t max_neg_ttl, uint32_t stale_ttl)
+new_cache_full(size_t max_entries, uint32_t min_ttl, uint32_t max_ttl,
+    uint32_t max_neg_ttl, uint32_t stale_ttl, uint32_t stale_recheck,
+    size_t max_bytes)
 {
 	struct bmx_cache_config cfg = {
 		.max_entries = max_entries,
@@ -62,12 +66,23 @@ new_cache(size_t max_entries, uint32_t min_ttl, uint32_t max_ttl,
 		.max_ttl = max_ttl,
 		.max_neg_ttl = max_neg_ttl,
 		.stale_ttl = stale_ttl,
+		.stale_recheck = stale_recheck,
+		.max_bytes = max_bytes,
 		.clock = test_clock,
 	};
 	struct bmx_cache *c = bmx_cache_new(&cfg);
 
 	assert_non_null(c);
 	return c;
+}
+
+/* No failure recheck, no byte budget. */
+static struct bmx_cache *
+new_cache(size_t max_entries, uint32_t min_ttl, uint32_t max_ttl,
+    uint32_t max_neg_ttl, uint32_t stale_ttl)
+{
+	return new_cache_full(
+	    max_entries, min_ttl, max_ttl, max_neg_ttl, stale_ttl, 0, 0);
 }
 
 /*
@@ -210,25 +225,33 @@ fill(struct bmx_cache *c, const char *name, struct bmx_answer *answer)
 	assert_ptr_equal(complete(c, slot, answer), answer);
 }
 
-/* Is the name cached?  A MISS is completed with a failure. */
+/* Is (name, type) cached?  A MISS is completed with a failure. */
 static bool
-cached(struct bmx_cache *c, const char *name)
+cached_type(struct bmx_cache *c, const char *name, uint16_t type)
 {
 	struct bmx_answer *a = NULL;
 	struct bmx_cache_slot *slot = NULL;
 
-	switch (bmx_cache_lookup(c, name, A, &a, &slot)) {
+	switch (bmx_cache_lookup(c, name, type, &a, &slot)) {
 	case BMX_CACHE_HIT:
 		bmx_answer_unref(a);
 		return true;
 	case BMX_CACHE_MISS:
-		complete(c, slot, failure(name));
+		complete(c, slot,
+		    bmx_answer_error(
+			name, type, BMX_DNS_TEMPFAIL, "no answer"));
 		return false;
 	case BMX_CACHE_JOIN:
 		break;
 	}
 	fail_msg("%s: unexpected JOIN", name);
 	return false;
+}
+
+static bool
+cached(struct bmx_cache *c, const char *name)
+{
+	return cached_type(c, name, A);
 }
 
 static void
@@ -384,21 +407,33 @@ test_failures_not_cached(void **state)
 	bmx_cache_free(c);
 }
 
+/* An answer of name (TTL 100) that expired, and a refresh that failed:
+ * the stale answer served.  Returns it (the cache's reference). */
+static struct bmx_answer *
+failed_refresh(struct bmx_cache *c, const char *name)
+{
+	struct bmx_answer *old = positive(name, 100);
+	struct bmx_cache_slot *slot;
+
+	fill(c, name, old);
+	advance(100 * 1000);
+	slot = miss(c, name, A);
+	assert_ptr_equal(complete(c, slot, failure(name)), old);
+	return old;
+}
+
 static void
 test_stale(void **state)
 {
 	struct bmx_cache *c = new_cache(100, 10, 3600, 600, 60);
-	struct bmx_answer *old = positive("s.org", 100), *fresh, *nx, *got;
+	struct bmx_answer *old, *fresh, *nx, *got;
 	struct bmx_cache_slot *slot, *join;
 	struct bmx_cache_stats st;
 	struct timespec dl;
 
 	(void)state;
-	fill(c, "s.org", old);
-	advance(100 * 1000);
 	/* expired: a MISS, and a failed refresh gets the stale answer */
-	slot = miss(c, "s.org", A);
-	assert_ptr_equal(complete(c, slot, failure("s.org")), old);
+	old = failed_refresh(c, "s.org");
 	slot = miss(c, "s.org", A);
 	assert_ptr_equal(
 	    complete(
@@ -797,6 +832,254 @@ test_flood(void **state)
 	bmx_cache_free(c);
 }
 
+static struct bmx_cache *
+new_cache_cfg(uint32_t stale_recheck, size_t max_bytes)
+{
+	return new_cache_full(
+	    100, 10, 3600, 600, 3600, stale_recheck, max_bytes);
+}
+
+/* RFC 8767 failure recheck: after a failed refresh the stale answer is
+ * served for stale_recheck seconds without a MISS (no query). */
+static void
+test_stale_recheck(void **state)
+{
+	struct bmx_cache *c = new_cache_cfg(30, 0);
+	struct bmx_answer *old, *fresh;
+	struct bmx_cache_slot *slot;
+	struct bmx_cache_stats st;
+
+	(void)state;
+	old = failed_refresh(c, "s.org");
+	/* within the recheck time: the stale answer, no query */
+	assert_ptr_equal(hit(c, "s.org", A), old);
+	advance(30 * 1000 - 1);
+	assert_ptr_equal(hit(c, "s.org", A), old);
+	get_stats(c, &st);
+	assert_int_equal(st.stale_rechecks_suppressed, 2);
+	assert_int_equal(st.stale_served, 3);
+	assert_int_equal(st.hits, 0);
+	assert_int_equal(st.misses, 2);
+	/* then asked again; a new failure starts a new recheck time */
+	advance(1);
+	slot = miss(c, "s.org", A);
+	assert_ptr_equal(complete(c, slot, failure("s.org")), old);
+	assert_ptr_equal(hit(c, "s.org", A), old);
+	advance(30 * 1000);
+	/* a refresh that works ends it */
+	fresh = positive("s.org", 100);
+	fill(c, "s.org", fresh);
+	assert_ptr_equal(hit(c, "s.org", A), fresh);
+	advance(100 * 1000);
+	slot = miss(c, "s.org", A);
+	complete(c, slot, positive("s.org", 100));
+	get_stats(c, &st);
+	assert_int_equal(st.stale_rechecks_suppressed, 3);
+	assert_int_equal(st.hits, 1);
+	bmx_cache_free(c);
+
+	/* 0: every lookup of an expired answer asks again */
+	c = new_cache_cfg(0, 0);
+	old = failed_refresh(c, "z.org");
+	slot = miss(c, "z.org", A);
+	assert_ptr_equal(complete(c, slot, failure("z.org")), old);
+	get_stats(c, &st);
+	assert_int_equal(st.stale_rechecks_suppressed, 0);
+	bmx_cache_free(c);
+}
+
+/* What one entry with this answer counts against max_bytes. */
+static size_t
+entry_bytes(struct bmx_answer *a)
+{
+	struct bmx_cache *c = new_cache_cfg(0, 0);
+	struct bmx_cache_stats st;
+
+	fill(c, a->qname, bmx_answer_ref(a));
+	get_stats(c, &st);
+	bmx_cache_free(c);
+	return st.bytes;
+}
+
+/* The byte budget: the least recently used answers go; an answer too
+ * big on its own is used, not kept. */
+static void
+test_byte_budget(void **state)
+{
+	struct bmx_answer *a = positive("b0.org", 300), *big;
+	size_t one = entry_bytes(a), i;
+	struct bmx_cache *c = new_cache_cfg(0, 3 * one + one / 2);
+	struct bmx_cache_slot *slot;
+	struct bmx_cache_stats st;
+	char name[32];
+
+	(void)state;
+	fill(c, "b0.org", a);
+	for (i = 1; i < 5; i++) {
+		snprintf(name, sizeof(name), "b%zu.org", i);
+		fill(c, name, positive(name, 300));
+		get_stats(c, &st);
+		assert_true(st.bytes <= 3 * one + one / 2);
+	}
+	get_stats(c, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.byte_evictions, 2);
+	assert_int_equal(st.evictions, 0);
+	assert_int_equal(st.max_bytes, 3 * one + one / 2);
+	assert_int_equal(st.max_entries, 100);
+	assert_false(cached(c, "b0.org"));
+	assert_false(cached(c, "b1.org"));
+	assert_true(cached(c, "b4.org"));
+	bmx_cache_free(c);
+
+	/* one answer bigger than the budget */
+	c = new_cache_cfg(0, one - 1);
+	big = positive("big.org", 300);
+	slot = miss(c, "big.org", A);
+	assert_ptr_equal(complete(c, slot, big), big);
+	get_stats(c, &st);
+	assert_int_equal(st.too_big, 1);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.bytes, 0);
+	bmx_cache_free(c);
+}
+
+static struct bmx_answer *
+mx_reply(const char *qname, const char *const *rrs)
+{
+	struct bmx_answer *a = reply(qname, MX, LDNS_RCODE_NOERROR, rrs, NULL);
+
+	assert_int_equal(a->status, BMX_DNS_OK);
+	return a;
+}
+
+static void
+test_purge(void **state)
+{
+	static const char *const hot[] = { "hot.de. 300 IN MX 10 mx1.hot.de.",
+		"hot.de. 300 IN MX 20 mx2.other.de.", NULL };
+	static const char *const alias[] = { "alias.de. 300 IN CNAME real.de.",
+		"real.de. 300 IN MX 10 mx.real.de.", NULL };
+	static const char *const mx1[] = {
+		"mx1.hot.de. 300 IN CNAME box.hoster.de.",
+		"box.hoster.de. 300 IN A 127.0.0.1", NULL
+	};
+	struct bmx_cache *c = new_cache_cfg(0, 0);
+	struct bmx_cache_slot *slot;
+	struct bmx_cache_stats st;
+	char err[256];
+
+	(void)state;
+	fill(c, "hot.de", mx_reply("hot.de", hot));
+	fill(c, "mx1.hot.de",
+	    reply("mx1.hot.de", A, LDNS_RCODE_NOERROR, mx1, NULL));
+	fill(c, "box.hoster.de", positive("box.hoster.de", 300));
+	fill(c, "mx2.other.de", positive("mx2.other.de", 300));
+	fill(c, "alias.de", mx_reply("alias.de", alias));
+	fill(c, "mx.real.de", positive("mx.real.de", 300));
+	fill(c, "real.de", positive("real.de", 300));
+	fill(c, "unrelated.de", positive("unrelated.de", 300));
+	/* an entry in flight with nothing yet: nothing to drop */
+	slot = miss(c, "other.de", A);
+
+	/* hot.de, its MX hosts, the CNAME target of one of them */
+	assert_int_equal(bmx_cache_purge(c, "Hot.DE.", err, sizeof(err)), 4);
+	assert_string_equal(err, "");
+	assert_false(cached_type(c, "hot.de", MX));
+	assert_false(cached(c, "mx1.hot.de"));
+	assert_false(cached(c, "box.hoster.de"));
+	assert_false(cached(c, "mx2.other.de"));
+	assert_true(cached(c, "unrelated.de"));
+	assert_true(cached_type(c, "alias.de", MX));
+	/* alias.de, its CNAME target (every type) and the target's host */
+	assert_int_equal(bmx_cache_purge(c, "alias.de", err, sizeof(err)), 3);
+	assert_false(cached(c, "real.de"));
+	assert_false(cached(c, "mx.real.de"));
+	assert_true(cached(c, "unrelated.de"));
+	/* nothing cached, and in flight without an answer */
+	assert_int_equal(bmx_cache_purge(c, "nothing.de", err, sizeof(err)), 0);
+	assert_int_equal(bmx_cache_purge(c, "other.de", err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	complete(c, slot, positive("other.de", 300));
+	assert_true(cached(c, "other.de"));
+	/* a bad name is an error, and drops nothing */
+	assert_int_equal(bmx_cache_purge(c, "a..de", err, sizeof(err)), 0);
+	assert_true(err[0] != '\0');
+	get_stats(c, &st);
+	assert_int_equal(st.purged, 7);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.inflight, 0);
+	bmx_cache_free(c);
+}
+
+struct dump_seen {
+	struct bmx_cache *c;
+	size_t n;
+	struct bmx_cache_info e[4];
+	char names[4][64];
+};
+
+static void
+dump_one(const struct bmx_cache_info *e, void *arg)
+{
+	struct dump_seen *d = arg;
+	struct bmx_cache_stats st;
+
+	/* the lock is not held: the cache may be used */
+	bmx_cache_get_stats(d->c, &st);
+	assert_true(d->n < 4);
+	d->e[d->n] = *e;
+	snprintf(d->names[d->n], sizeof(d->names[0]), "%s", e->name);
+	d->n++;
+}
+
+static void
+test_dump(void **state)
+{
+	struct bmx_cache *c = new_cache_cfg(0, 0);
+	struct bmx_cache_slot *slot;
+	struct dump_seen d = { c, 0, { { 0 } }, { "" } };
+	size_t total = 0;
+
+	(void)state;
+	fill(c, "old.org", positive("old.org", 100));
+	advance(150 * 1000);
+	fill(c, "nx.org", negative("nx.org", LDNS_RCODE_NXDOMAIN, 300, 300));
+	fill(c, "new.org", positive("new.org", 300));
+	slot = miss(c, "fly.org", A);
+	assert_true(bmx_cache_dump(c, 3, dump_one, &d, &total));
+	assert_int_equal(total, 4);
+	assert_int_equal(d.n, 3);
+	/* most recent first */
+	assert_string_equal(d.names[0], "fly.org");
+	assert_true(d.e[0].inflight);
+	assert_false(d.e[0].answered);
+	assert_string_equal(d.names[1], "new.org");
+	assert_true(d.e[1].answered);
+	assert_int_equal(d.e[1].status, BMX_DNS_OK);
+	assert_int_equal(d.e[1].type, A);
+	assert_int_equal(d.e[1].records, 1);
+	assert_int_equal(d.e[1].ttl_ms, 300 * 1000);
+	assert_int_equal(d.e[1].stale_ms, (300 + 3600) * 1000);
+	assert_true(d.e[1].bytes > sizeof(struct bmx_answer));
+	assert_false(d.e[1].inflight);
+	assert_string_equal(d.names[2], "nx.org");
+	assert_int_equal(d.e[2].status, BMX_DNS_NXDOMAIN);
+	assert_int_equal(d.e[2].records, 0);
+	/* the fourth, stale: a negative TTL */
+	d.n = 0;
+	assert_true(bmx_cache_dump(c, 10, dump_one, &d, &total));
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.names[3], "old.org");
+	assert_int_equal(d.e[3].ttl_ms, -50 * 1000);
+	d.n = 0;
+	assert_true(bmx_cache_dump(c, 0, dump_one, &d, &total));
+	assert_int_equal(d.n, 0);
+	assert_int_equal(total, 4);
+	complete(c, slot, failure("fly.org"));
+	bmx_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -811,6 +1094,10 @@ main(void)
 		cmocka_unit_test(test_join_threads),
 		cmocka_unit_test(test_join_deadline),
 		cmocka_unit_test(test_flood),
+		cmocka_unit_test(test_stale_recheck),
+		cmocka_unit_test(test_byte_budget),
+		cmocka_unit_test(test_purge),
+		cmocka_unit_test(test_dump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,8 @@ config_equal(const struct bmx_config *a, const struct bmx_config *b)
 	SAME_INT(engine.cache.max_ttl);
 	SAME_INT(engine.cache.max_neg_ttl);
 	SAME_INT(engine.cache.stale_ttl);
+	SAME_INT(engine.cache.stale_recheck);
+	SAME_INT(engine.cache.max_bytes);
 	assert_null(ea->cache.clock);
 	assert_null(eb->cache.clock);
 	assert_null(ea->shared_cache);
@@ -359,6 +361,10 @@ test_defaults(void **state)
 	assert_int_equal(c->engine.cache.max_neg_ttl, 600);
 	assert_int_equal(c->engine.cache.stale_ttl, e.cache.stale_ttl);
 	assert_int_equal(c->engine.cache.stale_ttl, 3600);
+	assert_int_equal(c->engine.cache.stale_recheck, e.cache.stale_recheck);
+	assert_int_equal(c->engine.cache.stale_recheck, 30);
+	assert_int_equal(c->engine.cache.max_bytes, e.cache.max_bytes);
+	assert_int_equal(c->engine.cache.max_bytes, 33554432);
 	bmx_config_free(c);
 	bmx_diag_clear(&d);
 }
@@ -461,6 +467,8 @@ test_every_key(void **state)
 	    "  max-ttl = 60\n"
 	    "  max-negative-ttl = 30\n"
 	    "  stale-ttl = 0\n"
+	    "  stale-recheck = 5\n"
+	    "  max-bytes = 1048576\n"
 	    "}\n"
 	    "reply bogus { text = \"{host} is {class}\"\n code = 550\n"
 	    " dsn = \"5.7.2\" }\n"
@@ -530,6 +538,8 @@ test_every_key(void **state)
 	assert_int_equal(e->cache.max_ttl, 60);
 	assert_int_equal(e->cache.max_neg_ttl, 30);
 	assert_int_equal(e->cache.stale_ttl, 0);
+	assert_int_equal(e->cache.stale_recheck, 5);
+	assert_int_equal(e->cache.max_bytes, 1048576);
 	assert_int_equal(c->replies[BMX_OUTCOME_BOGUS].code, 550);
 	assert_string_equal(c->replies[BMX_OUTCOME_BOGUS].dsn, "5.7.2");
 	assert_string_equal(
@@ -876,6 +886,8 @@ static const struct {
 	{ "cache", "max-ttl", 0, 604800 },
 	{ "cache", "max-negative-ttl", 0, 86400 },
 	{ "cache", "stale-ttl", 0, 604800 },
+	{ "cache", "stale-recheck", 0, 86400 },
+	{ "cache", "max-bytes", 65536, 1099511627776 },
 	{ "reply bogus", "code", 400, 599 },
 };
 
@@ -937,12 +949,15 @@ test_int_bounds_inclusive(void **state)
 	    " deadline-ms = 100\n max-mx = 1000\n max-addresses = 1\n"
 	    " max-cname = 0\n max-queries = 65536 }\n"
 	    "cache { entries = 0\n min-ttl = 0\n max-ttl = 0\n"
-	    " max-negative-ttl = 86400\n stale-ttl = 604800 }\n"
+	    " max-negative-ttl = 86400\n stale-ttl = 604800\n"
+	    " stale-recheck = 86400\n max-bytes = 65536 }\n"
 	    "reply bogus { code = 599 }\nreply tempfail { code = 400 }\n");
 	assert_int_equal(c->backlog, 65535);
 	assert_int_equal(c->engine.deadline_ms, 100);
 	assert_int_equal(c->engine.timeout_ms, 10);
 	assert_int_equal(c->engine.cache.max_entries, 0);
+	assert_int_equal(c->engine.cache.stale_recheck, 86400);
+	assert_int_equal(c->engine.cache.max_bytes, 65536);
 	assert_int_equal(c->engine.max_queries, 65536);
 	assert_int_equal(c->replies[BMX_OUTCOME_TEMPFAIL].code, 400);
 	bmx_config_free(c);

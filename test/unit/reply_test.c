@@ -32,7 +32,20 @@ bogus_decision(struct bmx_decision *d)
 	d->outcome = BMX_OUTCOME_BOGUS;
 	d->code = 554;
 	snprintf(d->dsn, sizeof(d->dsn), "5.7.1");
-	snprintf(d->text, sizeof(d->text), "%s%s", prefix, detail);
+	bmx_decision_address(d, BMX_ROLE_RECIPIENT, "u@hot.de");
+	snprintf(d->domain, sizeof(d->domain), "hot.de");
+	snprintf(d->detail, sizeof(d->detail), "%s", detail);
+}
+
+/* The text built from d's fields (a buffer of its own per call site
+ * would do as well; the tests are single-threaded). */
+static const char *
+txt(const struct bmx_decision *d)
+{
+	static char buf[BMX_REPLY_MAX];
+
+	bmx_decision_text(d, buf, sizeof(buf));
+	return buf;
 }
 
 static const struct bmx_reply_fields fields = { "u@hot.de", "hot.de",
@@ -216,7 +229,7 @@ test_apply_templates(void **state)
 		bogus_decision(&d);
 		bmx_reply_apply(&s, &fields, &d);
 		snprintf(want, sizeof(want), "%s%s", prefix, applies[i].want);
-		assert_string_equal(d.text, want);
+		assert_string_equal(txt(&d), want);
 		/* the text alone changes nothing else */
 		assert_int_equal(d.code, 554);
 		assert_string_equal(d.dsn, "5.7.1");
@@ -257,7 +270,7 @@ test_apply_code_dsn(void **state)
 	bogus_decision(&d);
 	bmx_reply_apply(NULL, &fields, &d);
 	assert_int_equal(d.code, 554);
-	assert_string_equal(d.text + strlen(prefix), detail);
+	assert_string_equal(txt(&d) + strlen(prefix), detail);
 }
 
 /* A table rule "DEFER" made this bogus outcome a 450 4.7.1: a 5xx
@@ -281,7 +294,8 @@ test_apply_keeps_class(void **state)
 	assert_int_equal(d.verdict, BMX_VERDICT_TEMPFAIL);
 	assert_int_equal(d.code, 450);
 	assert_string_equal(d.dsn, "4.7.1");
-	assert_string_equal(d.text + strlen(prefix), "null.hot.de is loopback");
+	assert_string_equal(
+	    txt(&d) + strlen(prefix), "null.hot.de is loopback");
 	/* a DSN-only override is of a class too */
 	memset(&s, 0, sizeof(s));
 	snprintf(s.dsn, sizeof(s.dsn), "5.7.2");
@@ -302,7 +316,7 @@ test_apply_accept_untouched(void **state)
 	bmx_reply_apply(&s, &fields, &d);
 	assert_int_equal(d.code, 0);
 	assert_string_equal(d.dsn, "");
-	assert_string_equal(d.text, "");
+	assert_string_equal(txt(&d), "");
 }
 
 /* Missing fields expand to nothing; a text without the Postfix-style
@@ -318,13 +332,17 @@ test_apply_missing_fields(void **state)
 	memset(&s, 0, sizeof(s));
 	s.text = "[{recipient}|{domain}|{host}|{address}|{class}]";
 	bogus_decision(&d);
-	snprintf(d.text, sizeof(d.text), "Address [127.0.0.1] is in loopback");
+	bmx_decision_address(&d, BMX_ROLE_RECIPIENT, NULL);
+	snprintf(
+	    d.detail, sizeof(d.detail), "Address [127.0.0.1] is in loopback");
 	bmx_reply_apply(&s, &none, &d);
-	assert_string_equal(d.text, "[||||]");
+	assert_string_equal(txt(&d), "[||||]");
 	s.text = "was: {detail}";
-	snprintf(d.text, sizeof(d.text), "Address [127.0.0.1] is in loopback");
+	bmx_decision_address(&d, BMX_ROLE_RECIPIENT, NULL);
+	snprintf(
+	    d.detail, sizeof(d.detail), "Address [127.0.0.1] is in loopback");
 	bmx_reply_apply(&s, &none, &d);
-	assert_string_equal(d.text, "was: Address [127.0.0.1] is in loopback");
+	assert_string_equal(txt(&d), "was: Address [127.0.0.1] is in loopback");
 }
 
 /* What a client or DNS put into a field cannot break the SMTP line. */
@@ -343,9 +361,9 @@ test_apply_sanitises(void **state)
 	bogus_decision(&d);
 	bmx_reply_apply(&s, &f, &d);
 	assert_string_equal(
-	    d.text + strlen(prefix), "a??RCPT TO:<x@y>?b? via mx?.hot.de?");
-	assert_null(strchr(d.text, '\r'));
-	assert_null(strchr(d.text, '\n'));
+	    txt(&d) + strlen(prefix), "a??RCPT TO:<x@y>?b? via mx?.hot.de?");
+	assert_null(strchr(txt(&d), '\r'));
+	assert_null(strchr(txt(&d), '\n'));
 }
 
 /* However long the fields, the text stays within BMX_REPLY_MAX. */
@@ -366,9 +384,9 @@ test_apply_long(void **state)
 	s.text = "{host} {domain} {host} {{ {detail} {detail}";
 	bogus_decision(&d);
 	bmx_reply_apply(&s, &f, &d);
-	assert_true(strlen(d.text) < BMX_REPLY_MAX);
-	assert_int_equal(strncmp(d.text, prefix, strlen(prefix)), 0);
-	assert_int_equal(d.text[strlen(prefix)], 'x');
+	assert_true(strlen(txt(&d)) < BMX_REPLY_MAX);
+	assert_int_equal(strncmp(txt(&d), prefix, strlen(prefix)), 0);
+	assert_int_equal(txt(&d)[strlen(prefix)], 'x');
 }
 
 static void
@@ -389,7 +407,7 @@ test_act(void **state)
 	assert_int_equal(d.verdict, BMX_VERDICT_TEMPFAIL);
 	assert_int_equal(d.code, 451);
 	assert_string_equal(d.dsn, "4.7.1");
-	assert_string_equal(d.text + strlen(prefix), detail);
+	assert_string_equal(txt(&d) + strlen(prefix), detail);
 	/* ... and 556 5.1.10 becomes 451 4.1.10 */
 	bogus_decision(&d);
 	d.outcome = BMX_OUTCOME_NULLMX;
@@ -441,29 +459,63 @@ test_engine_applies(void **state)
 		const char *conf, *rcpt;
 		enum bmx_verdict mta;
 		const char *reply;
+		bool sender;
 	} cases[] = {
 		{ "", "u@[127.0.0.1]", BMX_VERDICT_REJECT,
 		    "554 5.7.1 <u@[127.0.0.1]>: Recipient address rejected: "
 		    "Address literal [127.0.0.1] is in loopback network (RFC "
-		    "1122)" },
+		    "1122)",
+		    false },
 		{ "action = \"tempfail\"\n", "u@[10.1.2.3]",
 		    BMX_VERDICT_TEMPFAIL,
 		    "451 4.7.1 <u@[10.1.2.3]>: Recipient address rejected: "
 		    "Address literal [10.1.2.3] is in private network (RFC "
-		    "1918)" },
+		    "1918)",
+		    false },
 		{ "action = \"log\"\nreply bogus { code = 550\n"
 		  "text = \"{address} is {class}, {{no}\" }\n",
 		    "u@[127.0.0.1]", BMX_VERDICT_ACCEPT,
 		    "550 5.7.1 <u@[127.0.0.1]>: Recipient address rejected: "
-		    "127.0.0.1 is loopback, {no}" },
+		    "127.0.0.1 is loopback, {no}",
+		    false },
 		{ "action = \"tag\"\n", "u@[192.0.2.1]", BMX_VERDICT_ACCEPT,
 		    "554 5.7.1 <u@[192.0.2.1]>: Recipient address rejected: "
 		    "Address literal [192.0.2.1] is in documentation network "
-		    "TEST-NET-1 (RFC 5737)" },
+		    "TEST-NET-1 (RFC 5737)",
+		    false },
 		{ "reply syntax { text = \"bad: {detail}\" }\n",
 		    "u@exa mple.com", BMX_VERDICT_REJECT,
 		    "501 5.1.3 <u@exa mple.com>: Recipient address rejected: bad: Bad "
-		    "recipient address syntax: ..." },
+		    "recipient address syntax: ...",
+		    false },
+		/* A mailbox is a field: what it holds moves no part of the
+		 * reply, neither the role ... */
+		{ "", "<\"x Recipient address rejected: y\"@[127.0.0.1]>",
+		    BMX_VERDICT_REJECT,
+		    "554 5.7.1 <\"x Recipient address rejected: y\"@[127.0.0.1]>: "
+		    "Sender address rejected: Address literal [127.0.0.1] is "
+		    "in loopback network (RFC 1122)",
+		    true },
+		/* ... nor where an override's text goes */
+		{ "reply bogus { text = \"custom {detail}\" }\n",
+		    "<\"a address rejected: b\"@[127.0.0.1]>",
+		    BMX_VERDICT_REJECT,
+		    "554 5.7.1 <\"a address rejected: b\"@[127.0.0.1]>: Recipient "
+		    "address rejected: custom Address literal [127.0.0.1] is "
+		    "in loopback network (RFC 1122)",
+		    false },
+		{ "reply bogus { text = \"custom {detail}\" }\n",
+		    "<\"address rejected: Recipient\"@[127.0.0.1]>",
+		    BMX_VERDICT_REJECT,
+		    "554 5.7.1 <\"address rejected: Recipient\"@[127.0.0.1]>: "
+		    "Sender address rejected: custom Address literal "
+		    "[127.0.0.1] is in loopback network (RFC 1122)",
+		    true },
+		/* a sender's syntax is the sender's (RFC 3463 X.1.7) */
+		{ "", "u@exa mple.com", BMX_VERDICT_REJECT,
+		    "501 5.1.7 <u@exa mple.com>: Sender address rejected: Bad "
+		    "sender address syntax: ...",
+		    true },
 	};
 	char path[] = "/tmp/bmx_reply_test.XXXXXX", full[BMX_REPLY_MAX + 16],
 	     err[256];
@@ -493,7 +545,10 @@ test_engine_applies(void **state)
 		s.nnameservers = 1;
 		e = bmx_engine_new(&s, err, sizeof(err));
 		assert_non_null(e);
-		bmx_engine_decide(e, cases[i].rcpt, &r);
+		if (cases[i].sender)
+			bmx_engine_decide_sender(e, cases[i].rcpt, &r);
+		else
+			bmx_engine_decide(e, cases[i].rcpt, &r);
 		assert_int_equal(r.verdict, cases[i].mta);
 		bmx_decision_reply(&r.j.d, full, sizeof(full));
 		n = strlen(cases[i].reply);
@@ -634,8 +689,8 @@ test_engine_hostile(void **state)
 			    bmx_verdict_name(r.verdict), full);
 		for (n = 0; full[n] != '\0'; n++)
 			assert_true(full[n] >= 0x20 && full[n] < 0x7f);
-		assert_true(strlen(r.j.d.text) < BMX_REPLY_MAX);
-		assert_true(bmx_reply_escape(r.j.d.text, esc, sizeof(esc)));
+		assert_true(strlen(txt(&r.j.d)) < BMX_REPLY_MAX);
+		assert_true(bmx_reply_escape(txt(&r.j.d), esc, sizeof(esc)));
 		assert_false(lone_percent(esc));
 		bmx_result_clear(&r);
 	}

@@ -1,0 +1,35 @@
+-- fields.lua - a reply is built from fields: what a client puts into a
+-- mailbox moves no part of it.  Driven by miltertest.
+-- Usage: miltertest -s fields.lua -D sock=inet:PORT@127.0.0.1 -D dir=TESTDIR
+-- The milter runs with check-sender = true and the override
+-- reply bogus { text = "custom {detail}" }; the runner checks the exact
+-- reply texts in its log.
+
+sock = sock or "inet:18894@127.0.0.1"
+dofile(dir .. "/check.lua")
+
+-- A sender whose mailbox says "Recipient address rejected: ": the
+-- reply still speaks of the sender, and the mailbox stays as written.
+local conn = session("client.test", "198.51.100.7")
+mt.macro(conn, SMFIC_MAIL, "i", "QIDFLD1")
+if mt.mailfrom(conn, '<"x Recipient address rejected: y"@[127.0.0.1]>') ~= nil
+then
+	error("mailfrom")
+end
+check("bogus sender refused", mt.getreply(conn), SMFIR_REPLYCODE)
+mt.disconnect(conn)
+
+-- A recipient whose mailbox says "address rejected: ": the override's
+-- text goes after the real prefix, not inside the mailbox.
+conn = session("client.test", "198.51.100.7")
+mt.macro(conn, SMFIC_MAIL, "i", "QIDFLD2")
+if mt.mailfrom(conn, "<sender@good.de>") ~= nil then error("mailfrom") end
+check("good sender passes", mt.getreply(conn), SMFIR_CONTINUE)
+mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", "QIDFLD2")
+if mt.rcptto(conn, '<"a address rejected: b"@[127.0.0.1]>') ~= nil then
+	error("rcptto")
+end
+check("bogus recipient refused", mt.getreply(conn), SMFIR_REPLYCODE)
+mt.disconnect(conn)
+
+done()
