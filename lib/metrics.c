@@ -240,6 +240,23 @@ write_cache(const struct bmx_cache_stats *c, FILE *f)
 	    "Expired answers served because a fresh query failed "
 	    "(RFC 8767).",
 	    c->stale_served);
+	plain(f, "bogusmx_cache_stale_rechecks_suppressed_total", "counter",
+	    "Stale answers served without asking again, within stale-recheck "
+	    "of a failed refresh (RFC 8767).",
+	    c->stale_rechecks_suppressed);
+	plain(f, "bogusmx_cache_byte_evictions_total", "counter",
+	    "Entries dropped to stay within max-bytes.", c->byte_evictions);
+	plain(f, "bogusmx_cache_too_big_total", "counter",
+	    "Answers too big for max-bytes on their own: used, not kept.",
+	    c->too_big);
+	plain(f, "bogusmx_cache_purged_total", "counter",
+	    "Entries dropped by bogusmx-ctl purge.", c->purged);
+	plain(f, "bogusmx_cache_in_flight", "gauge",
+	    "Entries whose query is under way.", c->inflight);
+	plain(f, "bogusmx_cache_entries_limit", "gauge",
+	    "The entries the cache may hold.", c->max_entries);
+	plain(f, "bogusmx_cache_bytes_limit", "gauge",
+	    "The bytes the cache may hold (0: no bound).", c->max_bytes);
 }
 
 static void

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "cache.h"
+#include "dnsmsg.h"
 #include "control.h"
 #include "json.h"
 #include "observe.h"
@@ -89,10 +91,13 @@ status_text(const struct bmx_metrics_extra *x, const struct bmx_state *st,
 	if (x->has_cache)
 		fprintf(f,
 		    "cache entries %zu, bytes %zu, hits %lu, misses %lu, "
-		    "joins %lu, evictions %lu, stale served %lu\n",
+		    "joins %lu, evictions %lu, stale served %lu (without "
+		    "asking again %lu), purged %lu\n",
 		    x->cache.entries, x->cache.bytes, x->cache.hits,
-		    x->cache.misses, x->cache.joins, x->cache.evictions,
-		    x->cache.stale_served);
+		    x->cache.misses, x->cache.joins,
+		    x->cache.evictions + x->cache.byte_evictions,
+		    x->cache.stale_served, x->cache.stale_rechecks_suppressed,
+		    x->cache.purged);
 	else
 		fputs("cache off\n", f);
 	fprintf(f,
@@ -124,10 +129,13 @@ status_json(const struct bmx_metrics_extra *x, const struct bmx_state *st,
 		fprintf(f,
 		    "\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%lu,"
 		    "\"misses\":%lu,\"joins\":%lu,\"evictions\":%lu,"
-		    "\"stale_served\":%lu},",
+		    "\"stale_served\":%lu,\"stale_rechecks_suppressed\":%lu,"
+		    "\"purged\":%lu},",
 		    x->cache.entries, x->cache.bytes, x->cache.hits,
-		    x->cache.misses, x->cache.joins, x->cache.evictions,
-		    x->cache.stale_served);
+		    x->cache.misses, x->cache.joins,
+		    x->cache.evictions + x->cache.byte_evictions,
+		    x->cache.stale_served, x->cache.stale_rechecks_suppressed,
+		    x->cache.purged);
 	else
 		fputs("\"cache\":null,", f);
 	fprintf(f,
@@ -212,32 +220,108 @@ cmd_report(const struct request *rq, FILE *f)
 static void
 cmd_purge(const struct request *rq, FILE *f)
 {
-	char domain[BMX_DOMAIN_MAX + 1], err[256];
+	struct bmx_cache *cache = bmx_state_cache();
+	char err[256] = "";
+	size_t n;
 
 	if (rq->nargs != 1) {
 		fputs("error usage: purge DOMAIN\n", f);
 		return;
 	}
-	if (bmx_domain_normalize(rq->arg[0], domain, err, sizeof(err)) !=
-	    BMX_ADDR_OK) {
+	if (cache == NULL) {
+		fputs("error unavailable: purge: the cache is off\n", f);
+		return;
+	}
+	n = bmx_cache_purge(cache, rq->arg[0], err, sizeof(err));
+	if (err[0] != '\0') {
 		fprintf(f, "error data: purge: %s\n", err);
 		return;
 	}
-	fputs("error unavailable: purge: this cache cannot drop a domain\n", f);
+	fputs("ok\n", f);
+	if (rq->json) {
+		fputs("{\"domain\":", f);
+		bmx_json_str(f, rq->arg[0]);
+		fprintf(f, ",\"purged\":%zu}\n", n);
+	} else {
+		fprintf(f, "%s: %zu cache entries dropped\n", rq->arg[0], n);
+	}
+}
+
+struct dump {
+	FILE *f;
+	bool json;
+	size_t n;
+};
+
+/* One cache entry (bmx_cache_dump's callback). */
+static void
+dump_entry(const struct bmx_cache_info *e, void *arg)
+{
+	struct dump *d = arg;
+	char buf[16];
+	const char *type = bmx_dns_type_name(e->type, buf, sizeof(buf));
+	const char *status =
+	    e->answered ? bmx_dns_status_name(e->status) : "in-flight";
+
+	if (!d->json) {
+		fprintf(d->f, "%-40s %-5s %-10s %9.1f %9.1f %3zu %6zu%s\n",
+		    e->name, type, status, (double)e->ttl_ms / 1000.0,
+		    (double)e->stale_ms / 1000.0, e->records, e->bytes,
+		    e->inflight && e->answered ? " (refreshing)" : "");
+		return;
+	}
+	fputs(d->n++ ? ",{\"name\":" : "{\"name\":", d->f);
+	bmx_json_str(d->f, e->name);
+	fprintf(d->f,
+	    ",\"type\":\"%s\",\"status\":\"%s\",\"ttl\":%.3f,"
+	    "\"stale\":%.3f,\"records\":%zu,\"bytes\":%zu,"
+	    "\"in_flight\":%s}",
+	    type, status, (double)e->ttl_ms / 1000.0,
+	    (double)e->stale_ms / 1000.0, e->records, e->bytes,
+	    e->inflight ? "true" : "false");
 }
 
 static void
 cmd_dump(const struct request *rq, FILE *f)
 {
+	struct bmx_cache *cache = bmx_state_cache();
+	struct dump d = { .json = rq->json };
 	unsigned long n = DUMP_DEFAULT;
+	size_t total = 0;
+	char *body = NULL;
+	size_t len = 0;
 
 	if (rq->nargs > 1 ||
 	    (rq->nargs == 1 && !count_arg(rq->arg[0], DUMP_MAX, &n))) {
 		fputs("error usage: dump [N], N 1..100000\n", f);
 		return;
 	}
-	fputs(
-	    "error unavailable: dump: this cache cannot list its entries\n", f);
+	if (cache == NULL) {
+		fputs("error unavailable: dump: the cache is off\n", f);
+		return;
+	}
+	/* the entries first, for the total that heads them */
+	d.f = open_memstream(&body, &len);
+	if (d.f == NULL || !bmx_cache_dump(cache, n, dump_entry, &d, &total)) {
+		if (d.f != NULL)
+			fclose(d.f);
+		free(body);
+		fputs("error software: out of memory\n", f);
+		return;
+	}
+	fclose(d.f);
+	fputs("ok\n", f);
+	if (rq->json)
+		fprintf(f, "{\"entries\":%zu,\"shown\":[%s]}\n", total,
+		    body != NULL ? body : "");
+	else
+		fprintf(f,
+		    "%zu entries, the %zu most recently used:\n"
+		    "%-40s %-5s %-10s %9s %9s %3s %6s\n%s",
+		    total, total < n ? total : (size_t)n, "name", "type",
+		    "status", "ttl (s)", "stale (s)", "n", "bytes",
+		    body != NULL ? body : "");
+	free(body);
 }
 
 static void

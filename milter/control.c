@@ -13,7 +13,7 @@
 
 #include "control.h"
 #include "listen.h"
-#include "query.h"
+#include "clock.h"
 
 static int lfd = -1;
 static char sock_path[108];
