@@ -339,6 +339,42 @@ http_get "http://127.0.0.1:$mport/metrics" | grep -q '^bogusmx_actions_total{act
 stop_milter
 [ -e "$tmp/run/control.sock" ] && fail "control socket left behind" || ok "control socket removed at exit"
 
+# --- the endpoint on a unix socket; a warning when it is not on loopback
+cat >"$tmp/unix.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+metrics = "unix:$tmp/run/metrics.sock"
+dns { nameservers = { "127.0.0.1:$TESTNS_PORT" } }
+CONF
+"$milter" -f -c "$tmp/unix.conf" "${user[@]}" >"$tmp/unix.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+for _ in $(seq 1 100); do [ -S "$tmp/run/metrics.sock" ] && break; sleep 0.1; done
+python3 - "$tmp/run/metrics.sock" <<'PY' >"$tmp/unix.txt" 2>&1
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode())
+PY
+grep -q '^HTTP/1.[01] 200' "$tmp/unix.txt" && grep -q '^bogusmx_build_info' "$tmp/unix.txt" &&
+	[ "$(stat -c %a "$tmp/run/metrics.sock")" = 660 ] &&
+	ok "metrics on a unix socket (0660)" || { fail "metrics on a unix socket"; cat "$tmp/unix.txt"; }
+stop_milter
+sed -i "s|^metrics = .*|metrics = \"inet:$mport@0.0.0.0\"|" "$tmp/unix.conf"
+"$milter" -f -c "$tmp/unix.conf" "${user[@]}" >"$tmp/unix.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+for _ in $(seq 1 100); do grep -q 'listening on' "$tmp/unix.log" && break; sleep 0.1; done
+grep -q "metrics: warning: the endpoint listens on 0.0.0.0 (every address), not on loopback" "$tmp/unix.log" &&
+	ok "metrics on every address: warned" || { fail "no warning for metrics on 0.0.0.0"; cat "$tmp/unix.log"; }
+stop_milter
+
 if [ $fails != 0 ]; then
 	echo "--- milter log"
 	cat "$tmp/milter.log"
