@@ -112,8 +112,8 @@ remove_stale(const char *path, char *err, size_t errlen)
 }
 
 int
-bmx_listen_open(
-    const struct bmx_listen *l, unsigned mode, char *err, size_t errlen)
+bmx_listen_open(const struct bmx_listen *l, unsigned mode, uid_t uid, gid_t gid,
+    char *err, size_t errlen)
 {
 	const char *what = l->family == AF_UNIX ? l->path : "the address";
 	int fd, on = 1, rc;
@@ -132,11 +132,26 @@ bmx_listen_open(
 	rc = bind(fd, (const struct sockaddr *)&l->addr, l->addrlen);
 	umask(old);
 	if (rc != 0 || listen(fd, 16) != 0 ||
-	    (l->family == AF_UNIX && chmod(l->path, mode) != 0)) {
+	    (l->family == AF_UNIX && chmod(l->path, mode) != 0) ||
+	    (l->family == AF_UNIX && uid != (uid_t)-1 &&
+		chown(l->path, uid, gid) != 0)) {
 		snprintf(err, errlen, "%s: cannot listen: %s", what,
 		    strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int
+bmx_listen_spec(const char *key, const char *spec, unsigned mode, uid_t uid,
+    gid_t gid, struct bmx_listen *out, char *err, size_t errlen)
+{
+	char msg[256];
+
+	if (!bmx_listen_parse(spec, out, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s \"%s\": %s", key, spec, msg);
+		return -1;
+	}
+	return bmx_listen_open(out, mode, uid, gid, err, errlen);
 }

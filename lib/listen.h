@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 struct bmx_listen {
@@ -44,9 +45,20 @@ bool bmx_listen_parse(
 /**
  * Make a listening socket (close-on-exec, backlog 16).
  * @param mode of a unix socket (e.g. 0660); ignored for inet
+ * @param uid, gid owner of a unix socket; (uid_t)-1: leave it as made
  * @return the descriptor, or -1 with a message in err
  */
-int bmx_listen_open(
-    const struct bmx_listen *l, unsigned mode, char *err, size_t errlen);
+int bmx_listen_open(const struct bmx_listen *l, unsigned mode, uid_t uid,
+    gid_t gid, char *err, size_t errlen);
+
+/**
+ * Parse a spec and make its socket: bmx_listen_parse() then
+ * bmx_listen_open(), a bad spec's message naming key and spec
+ * ("metrics \"tcp:1\": use inet:PORT@ADDRESS, ...").
+ * @param out the parsed spec (its path, for removing the socket)
+ * @return the descriptor, or -1 with a message in err
+ */
+int bmx_listen_spec(const char *key, const char *spec, unsigned mode, uid_t uid,
+    gid_t gid, struct bmx_listen *out, char *err, size_t errlen);
 
 #endif

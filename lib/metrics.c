@@ -154,6 +154,21 @@ plain(FILE *f, const char *name, const char *type, const char *help,
 	fprintf(f, "%s %llu\n", name, v);
 }
 
+/* Metrics with no labels, one value each. */
+struct row {
+	const char *name, *type, *help;
+	unsigned long long v;
+};
+
+static void
+write_rows(FILE *f, const struct row *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		plain(f, r[i].name, r[i].type, r[i].help, r[i].v);
+}
+
 /* Class names come from our tables: letters, digits, '-', '_', '.'.
  * Anything else is written as '_', so a label value needs no escape. */
 static void
@@ -223,66 +238,81 @@ write_latency(const struct bmx_metrics *m, FILE *f)
 static void
 write_cache(const struct bmx_cache_stats *c, FILE *f)
 {
-	plain(f, "bogusmx_cache_entries", "gauge",
-	    "DNS answers in the cache, in flight included.", c->entries);
-	plain(f, "bogusmx_cache_bytes", "gauge",
-	    "Memory held by the cached answers.", c->bytes);
-	plain(f, "bogusmx_cache_hits_total", "counter",
-	    "Lookups answered from the cache.", c->hits);
-	plain(f, "bogusmx_cache_misses_total", "counter",
-	    "Lookups the cache could not answer.", c->misses);
-	plain(f, "bogusmx_cache_joins_total", "counter",
-	    "Lookups that waited for the same query of another thread.",
-	    c->joins);
-	plain(f, "bogusmx_cache_evictions_total", "counter",
-	    "Entries dropped to make room.", c->evictions);
-	plain(f, "bogusmx_cache_stale_served_total", "counter",
-	    "Expired answers served because a fresh query failed "
-	    "(RFC 8767).",
-	    c->stale_served);
-	plain(f, "bogusmx_cache_stale_rechecks_suppressed_total", "counter",
-	    "Stale answers served without asking again, within stale-recheck "
-	    "of a failed refresh (RFC 8767).",
-	    c->stale_rechecks_suppressed);
-	plain(f, "bogusmx_cache_byte_evictions_total", "counter",
-	    "Entries dropped to stay within max-bytes.", c->byte_evictions);
-	plain(f, "bogusmx_cache_too_big_total", "counter",
-	    "Answers too big for max-bytes on their own: used, not kept.",
-	    c->too_big);
-	plain(f, "bogusmx_cache_purged_total", "counter",
-	    "Entries dropped by bogusmx-ctl purge.", c->purged);
-	plain(f, "bogusmx_cache_in_flight", "gauge",
-	    "Entries whose query is under way.", c->inflight);
-	plain(f, "bogusmx_cache_entries_limit", "gauge",
-	    "The entries the cache may hold.", c->max_entries);
-	plain(f, "bogusmx_cache_bytes_limit", "gauge",
-	    "The bytes the cache may hold (0: no bound).", c->max_bytes);
+	const struct row r[] = {
+		{ "bogusmx_cache_entries", "gauge",
+		    "DNS answers in the cache, in flight included.",
+		    c->entries },
+		{ "bogusmx_cache_bytes", "gauge",
+		    "Memory held by the cached answers.", c->bytes },
+		{ "bogusmx_cache_hits_total", "counter",
+		    "Lookups answered from the cache.", c->hits },
+		{ "bogusmx_cache_misses_total", "counter",
+		    "Lookups the cache could not answer.", c->misses },
+		{ "bogusmx_cache_joins_total", "counter",
+		    "Lookups that waited for the same query of another thread.",
+		    c->joins },
+		{ "bogusmx_cache_evictions_total", "counter",
+		    "Entries dropped to make room.", c->evictions },
+		{ "bogusmx_cache_stale_served_total", "counter",
+		    "Expired answers served because a fresh query failed (RFC "
+		    "8767).",
+		    c->stale_served },
+		{ "bogusmx_cache_stale_rechecks_suppressed_total", "counter",
+		    "Stale answers served without asking again, within "
+		    "stale-recheck of a failed refresh (RFC 8767).",
+		    c->stale_rechecks_suppressed },
+		{ "bogusmx_cache_byte_evictions_total", "counter",
+		    "Entries dropped to stay within max-bytes.",
+		    c->byte_evictions },
+		{ "bogusmx_cache_too_big_total", "counter",
+		    "Answers too big for max-bytes on their own: used, not "
+		    "kept.",
+		    c->too_big },
+		{ "bogusmx_cache_purged_total", "counter",
+		    "Entries dropped by bogusmx-ctl purge.", c->purged },
+		{ "bogusmx_cache_in_flight", "gauge",
+		    "Entries whose query is under way.", c->inflight },
+		{ "bogusmx_cache_entries_limit", "gauge",
+		    "The entries the cache may hold.", c->max_entries },
+		{ "bogusmx_cache_bytes_limit", "gauge",
+		    "The bytes the cache may hold (0: no bound).",
+		    c->max_bytes },
+	};
+
+	write_rows(f, r, sizeof(r) / sizeof(r[0]));
 }
 
 static void
 write_dns(const struct bmx_metrics_dns *d, FILE *f)
 {
-	plain(f, "bogusmx_dns_queries_total", "counter",
-	    "DNS queries sent, UDP and TCP, since the configuration was "
-	    "loaded.",
-	    d->sent);
-	plain(f, "bogusmx_dns_timeouts_total", "counter",
-	    "DNS attempts that timed out.", d->timeouts);
-	plain(f, "bogusmx_dns_replies_dropped_total", "counter",
-	    "DNS replies dropped as not answering our query.", d->dropped);
-	plain(f, "bogusmx_dns_tcp_retries_total", "counter",
-	    "Truncated DNS replies asked again over TCP.", d->tcp);
-	plain(f, "bogusmx_dns_queries_in_flight", "gauge",
-	    "DNS queries outstanding now.", d->inflight);
-	plain(f, "bogusmx_dns_queries_in_flight_max", "gauge",
-	    "The most DNS queries outstanding at once.", d->inflight_max);
-	plain(f, "bogusmx_dns_queries_in_flight_limit", "gauge",
-	    "max-queries (0: no limit).", d->max_inflight);
-	plain(f, "bogusmx_dns_queries_queued_total", "counter",
-	    "DNS queries that waited for a place in flight.", d->queued);
-	plain(f, "bogusmx_dns_queries_starved_total", "counter",
-	    "DNS queries that waited for a place and never got one.",
-	    d->starved);
+	const struct row r[] = {
+		{ "bogusmx_dns_queries_total", "counter",
+		    "DNS queries sent, UDP and TCP, since the configuration was "
+		    "loaded.",
+		    d->sent },
+		{ "bogusmx_dns_timeouts_total", "counter",
+		    "DNS attempts that timed out.", d->timeouts },
+		{ "bogusmx_dns_replies_dropped_total", "counter",
+		    "DNS replies dropped as not answering our query.",
+		    d->dropped },
+		{ "bogusmx_dns_tcp_retries_total", "counter",
+		    "Truncated DNS replies asked again over TCP.", d->tcp },
+		{ "bogusmx_dns_queries_in_flight", "gauge",
+		    "DNS queries outstanding now.", d->inflight },
+		{ "bogusmx_dns_queries_in_flight_max", "gauge",
+		    "The most DNS queries outstanding at once.",
+		    d->inflight_max },
+		{ "bogusmx_dns_queries_in_flight_limit", "gauge",
+		    "max-queries (0: no limit).", d->max_inflight },
+		{ "bogusmx_dns_queries_queued_total", "counter",
+		    "DNS queries that waited for a place in flight.",
+		    d->queued },
+		{ "bogusmx_dns_queries_starved_total", "counter",
+		    "DNS queries that waited for a place and never got one.",
+		    d->starved },
+	};
+
+	write_rows(f, r, sizeof(r) / sizeof(r[0]));
 }
 
 static void
@@ -290,6 +320,27 @@ write_guard(const struct bmx_guard_status *g, FILE *f)
 {
 	static const enum bmx_canary_result results[] = { BMX_CANARY_UNKNOWN,
 		BMX_CANARY_PASS, BMX_CANARY_FAIL };
+	const struct row r[] = {
+		{ "bogusmx_resolver_guard_distrust_empty", "gauge",
+		    "1 when an empty answer without SOA is taken as records "
+		    "removed by the resolver.",
+		    g->distrust_empty },
+		{ "bogusmx_resolver_guard_rewrite_addresses", "gauge",
+		    "Addresses the resolver gave for a name that cannot exist.",
+		    g->nrewrite },
+		{ "bogusmx_resolver_guard_canary_runs_total", "counter",
+		    "Rounds of canaries finished.", g->canary_runs },
+		{ "bogusmx_resolver_guard_empty_nosoa_total", "counter",
+		    "Empty answers without SOA seen.", g->empty_nosoa },
+		{ "bogusmx_resolver_guard_untrusted_total", "counter",
+		    "Resolutions found untrusted.", g->untrusted },
+		{ "bogusmx_resolver_guard_deferrals_total", "counter",
+		    "Recipients deferred because the resolver could not be "
+		    "believed.",
+		    g->deferrals },
+		{ "bogusmx_resolver_guard_changes_total", "counter",
+		    "Times the guard's findings changed.", g->changes },
+	};
 	size_t i;
 
 	head(f, "bogusmx_resolver_guard_canary", "gauge",
@@ -304,25 +355,7 @@ write_guard(const struct bmx_guard_status *g, FILE *f)
 		    g->private_canary == results[i],
 		    bmx_canary_result_name(results[i]),
 		    g->nxdomain_canary == results[i]);
-	plain(f, "bogusmx_resolver_guard_distrust_empty", "gauge",
-	    "1 when an empty answer without SOA is taken as records removed "
-	    "by the resolver.",
-	    g->distrust_empty);
-	plain(f, "bogusmx_resolver_guard_rewrite_addresses", "gauge",
-	    "Addresses the resolver gave for a name that cannot exist.",
-	    g->nrewrite);
-	plain(f, "bogusmx_resolver_guard_canary_runs_total", "counter",
-	    "Rounds of canaries finished.", g->canary_runs);
-	plain(f, "bogusmx_resolver_guard_empty_nosoa_total", "counter",
-	    "Empty answers without SOA seen.", g->empty_nosoa);
-	plain(f, "bogusmx_resolver_guard_untrusted_total", "counter",
-	    "Resolutions found untrusted.", g->untrusted);
-	plain(f, "bogusmx_resolver_guard_deferrals_total", "counter",
-	    "Recipients deferred because the resolver could not be "
-	    "believed.",
-	    g->deferrals);
-	plain(f, "bogusmx_resolver_guard_changes_total", "counter",
-	    "Times the guard's findings changed.", g->changes);
+	write_rows(f, r, sizeof(r) / sizeof(r[0]));
 }
 
 int

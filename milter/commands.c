@@ -70,6 +70,69 @@ count_arg(const char *s, unsigned long max, unsigned long *out)
 	    *out >= 1 && *out <= max;
 }
 
+/* A counter of status: its JSON member and its words for a person. */
+struct count {
+	const char *json, *text;
+	unsigned long long v;
+};
+
+#define NCACHE 9
+#define NDNS 9
+
+static void
+cache_counts(const struct bmx_cache_stats *c, struct count *out)
+{
+	const struct count k[NCACHE] = {
+		{ "entries", "entries", c->entries },
+		{ "bytes", "bytes", c->bytes },
+		{ "hits", "hits", c->hits },
+		{ "misses", "misses", c->misses },
+		{ "joins", "joins", c->joins },
+		{ "evictions", "evictions", c->evictions + c->byte_evictions },
+		{ "stale_served", "stale served", c->stale_served },
+		{ "stale_rechecks_suppressed", "stale served without asking",
+		    c->stale_rechecks_suppressed },
+		{ "purged", "purged", c->purged },
+	};
+
+	memcpy(out, k, sizeof(k));
+}
+
+static void
+dns_counts(const struct bmx_metrics_dns *d, struct count *out)
+{
+	const struct count k[NDNS] = {
+		{ "queries", "queries", d->sent },
+		{ "timeouts", "timeouts", d->timeouts },
+		{ "dropped", "dropped", d->dropped },
+		{ "tcp", "tcp", d->tcp },
+		{ "in_flight", "in flight", d->inflight },
+		{ "in_flight_max", "at most in flight", d->inflight_max },
+		{ "max_queries", "limit", d->max_inflight },
+		{ "queued", "queued", d->queued },
+		{ "starved", "starved", d->starved },
+	};
+
+	memcpy(out, k, sizeof(k));
+}
+
+/* "title a 1, b 2\n", or the members of a JSON object "key":{...} */
+static void
+write_counts(
+    FILE *f, bool json, const char *title, const struct count *c, size_t n)
+{
+	size_t i;
+
+	fprintf(f, json ? ",\"%s\":{" : "%s ", title);
+	for (i = 0; i < n; i++)
+		fprintf(f, json ? "%s\"%s\":%llu" : "%s%s %llu",
+		    i == 0   ? "" :
+			json ? "," :
+			       ", ",
+		    json ? c[i].json : c[i].text, c[i].v);
+	fputs(json ? "}" : "\n", f);
+}
+
 static void
 status_text(const struct bmx_metrics_extra *x, const struct bmx_state *st,
     const struct bmx_report_view *v, time_t now, FILE *f)
@@ -88,24 +151,6 @@ status_text(const struct bmx_metrics_extra *x, const struct bmx_state *st,
 	    "decisions %lu since the report began; with action = "
 	    "reject %lu would have been rejected, %lu deferred\n",
 	    v->decisions, v->rejected, v->tempfailed);
-	if (x->has_cache)
-		fprintf(f,
-		    "cache entries %zu, bytes %zu, hits %lu, misses %lu, "
-		    "joins %lu, evictions %lu, stale served %lu (without "
-		    "asking again %lu), purged %lu\n",
-		    x->cache.entries, x->cache.bytes, x->cache.hits,
-		    x->cache.misses, x->cache.joins,
-		    x->cache.evictions + x->cache.byte_evictions,
-		    x->cache.stale_served, x->cache.stale_rechecks_suppressed,
-		    x->cache.purged);
-	else
-		fputs("cache off\n", f);
-	fprintf(f,
-	    "dns queries %lu, timeouts %lu, dropped %lu, tcp %lu, in flight "
-	    "%u (at most %u, limit %u), queued %lu, starved %lu\n",
-	    x->dns.sent, x->dns.timeouts, x->dns.dropped, x->dns.tcp,
-	    x->dns.inflight, x->dns.inflight_max, x->dns.max_inflight,
-	    x->dns.queued, x->dns.starved);
 }
 
 static void
@@ -121,30 +166,10 @@ status_json(const struct bmx_metrics_extra *x, const struct bmx_state *st,
 	bmx_json_str(f, st->cfg->file);
 	fprintf(f,
 	    ",\"loaded\":%lld,\"generation\":%u,\"action\":\"%s\","
-	    "\"decisions\":%lu,\"rejected\":%lu,\"tempfailed\":%lu,",
+	    "\"decisions\":%lu,\"rejected\":%lu,\"tempfailed\":%lu",
 	    (long long)x->loaded, x->generation,
 	    bmx_action_name(st->cfg->action), v->decisions, v->rejected,
 	    v->tempfailed);
-	if (x->has_cache)
-		fprintf(f,
-		    "\"cache\":{\"entries\":%zu,\"bytes\":%zu,\"hits\":%lu,"
-		    "\"misses\":%lu,\"joins\":%lu,\"evictions\":%lu,"
-		    "\"stale_served\":%lu,\"stale_rechecks_suppressed\":%lu,"
-		    "\"purged\":%lu},",
-		    x->cache.entries, x->cache.bytes, x->cache.hits,
-		    x->cache.misses, x->cache.joins,
-		    x->cache.evictions + x->cache.byte_evictions,
-		    x->cache.stale_served, x->cache.stale_rechecks_suppressed,
-		    x->cache.purged);
-	else
-		fputs("\"cache\":null,", f);
-	fprintf(f,
-	    "\"dns\":{\"queries\":%lu,\"timeouts\":%lu,\"dropped\":%lu,"
-	    "\"tcp\":%lu,\"in_flight\":%u,\"in_flight_max\":%u,"
-	    "\"max_queries\":%u,\"queued\":%lu,\"starved\":%lu}}\n",
-	    x->dns.sent, x->dns.timeouts, x->dns.dropped, x->dns.tcp,
-	    x->dns.inflight, x->dns.inflight_max, x->dns.max_inflight,
-	    x->dns.queued, x->dns.starved);
 }
 
 static void
@@ -153,6 +178,7 @@ cmd_status(const struct request *rq, FILE *f)
 	struct bmx_metrics_extra x;
 	struct bmx_report_view v;
 	struct bmx_state *st;
+	struct count cache[NCACHE], dns[NDNS];
 	time_t now = time(NULL);
 
 	if (rq->nargs > 0) {
@@ -167,11 +193,20 @@ cmd_status(const struct request *rq, FILE *f)
 	}
 	bmx_observe_extra(&x);
 	bmx_report_get(bmx_observe_report(), &v);
+	cache_counts(&x.cache, cache);
+	dns_counts(&x.dns, dns);
 	fputs("ok\n", f);
 	if (rq->json)
 		status_json(&x, st, &v, now, f);
 	else
 		status_text(&x, st, &v, now, f);
+	if (x.has_cache)
+		write_counts(f, rq->json, "cache", cache, NCACHE);
+	else
+		fputs(rq->json ? ",\"cache\":null" : "cache off\n", f);
+	write_counts(f, rq->json, "dns", dns, NDNS);
+	if (rq->json)
+		fputs("}\n", f);
 	bmx_report_view_clear(&v);
 	bmx_state_put(st);
 }

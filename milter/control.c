@@ -28,26 +28,17 @@ bmx_control_open(
     const char *path, bool root, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct bmx_listen l;
-	char msg[256];
 
-	if (!bmx_listen_parse(path, &l, msg, sizeof(msg))) {
-		snprintf(err, errlen, "control-socket \"%s\": %s", path, msg);
+	if (path[0] != '/') {
+		snprintf(
+		    err, errlen, "control-socket \"%s\": not a path", path);
 		return false;
 	}
-	if (l.family != AF_UNIX) {
-		snprintf(err, errlen, "%s: not a unix socket", path);
-		return false;
-	}
-	lfd = bmx_listen_open(&l, 0660, err, errlen);
+	lfd = bmx_listen_spec("control-socket", path, 0660,
+	    root ? uid : (uid_t)-1, gid, &l, err, errlen);
 	if (lfd < 0)
 		return false;
 	snprintf(sock_path, sizeof(sock_path), "%s", l.path);
-	if (root && chown(l.path, uid, gid) != 0) {
-		snprintf(err, errlen, "%s: %s", l.path, strerror(errno));
-		close(lfd);
-		lfd = -1;
-		return false;
-	}
 	return true;
 }
 

@@ -24,24 +24,11 @@ bmx_metrics_http_open(
     const char *spec, bool root, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct bmx_listen l;
-	char msg[256];
 
-	if (!bmx_listen_parse(spec, &l, msg, sizeof(msg))) {
-		snprintf(err, errlen, "metrics \"%s\": %s", spec, msg);
-		return -1;
-	}
-	lfd = bmx_listen_open(&l, 0660, err, errlen);
-	if (lfd < 0)
-		return -1;
-	if (l.family == AF_UNIX) {
+	lfd = bmx_listen_spec("metrics", spec, 0660, root ? uid : (uid_t)-1,
+	    gid, &l, err, errlen);
+	if (lfd >= 0 && l.family == AF_UNIX)
 		snprintf(unix_path, sizeof(unix_path), "%s", l.path);
-		if (root && chown(l.path, uid, gid) != 0) {
-			snprintf(
-			    err, errlen, "%s: %s", l.path, strerror(errno));
-			close(lfd);
-			lfd = -1;
-		}
-	}
 	return lfd;
 }
 

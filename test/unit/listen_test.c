@@ -75,14 +75,14 @@ open_unix(void **state)
 	snprintf(path, sizeof(path), "%s/s.sock", dir);
 	snprintf(spec, sizeof(spec), "unix:%s", path);
 	assert_true(bmx_listen_parse(spec, &l, err, sizeof(err)));
-	fd = bmx_listen_open(&l, 0660, err, sizeof(err));
+	fd = bmx_listen_open(&l, 0660, (uid_t)-1, 0, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0660);
 	close(fd);
 	/* the stale socket is replaced */
-	fd = bmx_listen_open(&l, 0600, err, sizeof(err));
+	fd = bmx_listen_open(&l, 0600, (uid_t)-1, 0, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -92,7 +92,8 @@ open_unix(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(bmx_listen_open(&l, 0660, err, sizeof(err)), -1);
+	assert_int_equal(
+	    bmx_listen_open(&l, 0660, (uid_t)-1, 0, err, sizeof(err)), -1);
 	snprintf(spec, sizeof(spec), "%s: exists and is not a socket", path);
 	assert_string_equal(err, spec);
 	assert_int_equal(stat(path, &st), 0);
@@ -112,7 +113,7 @@ open_inet(void **state)
 	/* port 1 on loopback needs root; any port taken gives a message */
 	assert_true(bmx_listen_parse("inet:1@127.0.0.1", &l, err, 256));
 	((struct sockaddr_in *)&l.addr)->sin_port = 0; /* any free port */
-	fd = bmx_listen_open(&l, 0, err, sizeof(err));
+	fd = bmx_listen_open(&l, 0, (uid_t)-1, 0, err, sizeof(err));
 	assert_true(fd >= 0);
 	close(fd);
 }
