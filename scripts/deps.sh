@@ -34,3 +34,8 @@ BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest s
 # with apt-get download (sendmail-bin conflicts with postfix): m4 builds
 # its sendmail.cf, libwrap0 is a library the binary needs.
 BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0)
+# the resolver tests (test/resolvers): an authoritative server for the
+# test root zone, and the recursive resolvers bogusmx is tested behind
+# (the tests start their own on loopback; the packaged services are not
+# used).
+BMX_TEST_DEPS+=(nsd unbound dnsmasq-base)
