@@ -40,8 +40,9 @@ domains="$domains nx.de servfail.de"
 
 # Straight from the authoritative server: the verdict of each domain.
 declare -A want
+: >"$tmp/empty.conf"
 for d in $domains; do
-	v=$("$check" -c /dev/null --json -s "127.0.0.1:$NSD_PORT" "user@$d" |
+	v=$("$check" -c "$tmp/empty.conf" --json -s "127.0.0.1:$NSD_PORT" "user@$d" |
 		python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["verdict"])')
 	want[$d]=$v
 done
@@ -52,16 +53,18 @@ e2e_postfix
 
 plain=0
 case $mode in unbound | dnsmasq) plain=1 ;; esac
-deferred=0 refused=0 wrong=0
+deferred=0 refused=0 wrong=0 guarded=0
 for d in $domains; do
 	E2E_N=$((E2E_N + 1))
 	out=$(swaks --server "127.0.0.1:$SMTP_PORT" --helo client.bogusmx.test \
 		--from sender@sender.test --timeout 30 --to "user@$d" \
 		--quit-after RCPT 2>&1)
 	code=$(printf '%s\n' "$out" | grep -A1 '^ -> RCPT TO' | tail -n 1 |
-		sed 's/^ *<-\** *\([0-9]\).*/\1/')
+		sed 's/^ *<[-*]* *\([0-9]\).*/\1/')
 	case $code in 2) got=accept ;; 5) got=reject ;; 4) got=tempfail ;; *) got="?$code" ;; esac
 	w=${want[$d]}
+	[[ "$out" == *"cannot be trusted"* ]] &&
+		guarded=$((guarded + 1))
 	if [ "$got" = "$w" ]; then
 		echo "ok: $d: $got"
 	elif [ "$got" = accept ]; then
@@ -107,11 +110,11 @@ fi
 E2E_N=$((E2E_N + 1))
 stats=$(hard_milter_stats)
 n=$(printf '%s\n' "$stats" | sed -n 's/.*guard .* deferrals=\([0-9]*\).*/\1/p')
-if [ -n "$n" ] && [ "$n" -ge "$deferred" ] &&
+if [ -n "$n" ] && [ "$n" = "$guarded" ] &&
 	{ [ $plain = 0 ] || [ "$n" = 0 ]; }; then
 	echo "ok: counters: ${stats#*; guard }"
 else
 	E2E_FAILS=$((E2E_FAILS + 1))
-	echo "FAIL: counters: $stats (deferred $deferred)"
+	echo "FAIL: counters: $stats (deferred by the guard: $guarded)"
 fi
 e2e_done
