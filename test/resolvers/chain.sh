@@ -31,22 +31,8 @@ stop_all() {
 	pids=()
 }
 
-free_port() {
-	python3 -c '
-import random, socket
-for _ in range(1000):
-    port = random.randrange(10000, 30000)
-    try:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, kind)
-            s.bind(("127.0.0.1", port))
-            s.close()
-    except OSError:
-        continue
-    print(port)
-    break
-'
-}
+# e2e_port: a free loopback port (the end-to-end tests' helper)
+declare -F e2e_port >/dev/null || . "$here/../e2e/lib.sh"
 
 # Wait until a DNS server on PORT answers (up to 10 s).
 wait_dns() {
@@ -62,7 +48,7 @@ wait_dns() {
 
 start_nsd() {
 	local zone=$1
-	NSD_PORT=$(free_port)
+	NSD_PORT=$(e2e_port)
 	cat >"$tmp/nsd.conf" <<CONF
 server:
   ip-address: 127.0.0.1@$NSD_PORT
@@ -91,7 +77,7 @@ CONF
 }
 
 start_unbound() {
-	UNBOUND_PORT=$(free_port)
+	UNBOUND_PORT=$(e2e_port)
 	{
 		cat <<CONF
 server:
@@ -140,7 +126,7 @@ CONF
 }
 
 start_dnsmasq() {
-	DNSMASQ_PORT=$(free_port)
+	DNSMASQ_PORT=$(e2e_port)
 	dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
 		--listen-address=127.0.0.1 --port="$DNSMASQ_PORT" \
 		--server="127.0.0.1#$UNBOUND_PORT" --pid-file="$tmp/dnsmasq.pid" \
@@ -154,7 +140,7 @@ start_dnsmasq() {
 }
 
 start_rewriter() {
-	REWRITE_PORT=$(free_port)
+	REWRITE_PORT=$(e2e_port)
 	python3 "$here/nxrewrite.py" "$REWRITE_PORT" "$UNBOUND_PORT" \
 		23.45.67.89 >>"$tmp/rewrite.log" 2>&1 &
 	pids+=($!)
