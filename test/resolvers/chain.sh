@@ -46,6 +46,19 @@ wait_dns() {
 	return 1
 }
 
+# serve NAME PORT COMMAND...: start a server (its output in $tmp/NAME.log)
+# and wait until it answers on PORT; on failure, its log on stderr.
+serve() {
+	local name=$1 port=$2
+	shift 2
+	"$@" >>"$tmp/$name.log" 2>&1 &
+	pids+=($!)
+	wait_dns "$port" || {
+		cat "$tmp/$name.log" >&2
+		return 1
+	}
+}
+
 start_nsd() {
 	local zone=$1
 	NSD_PORT=$(e2e_port)
@@ -68,12 +81,7 @@ zone:
   name: "."
   zonefile: "$zone"
 CONF
-	nsd -d -c "$tmp/nsd.conf" >>"$tmp/nsd.log" 2>&1 &
-	pids+=($!)
-	wait_dns "$NSD_PORT" || {
-		cat "$tmp/nsd.log" >&2
-		return 1
-	}
+	serve nsd "$NSD_PORT" nsd -d -c "$tmp/nsd.conf"
 }
 
 start_unbound() {
@@ -117,34 +125,22 @@ stub-zone:
   stub-addr: 127.0.0.1@$NSD_PORT
 CONF
 	} >"$tmp/unbound.conf"
-	unbound -d -c "$tmp/unbound.conf" >>"$tmp/unbound.log" 2>&1 &
-	pids+=($!)
-	wait_dns "$UNBOUND_PORT" || {
-		cat "$tmp/unbound.log" >&2
-		return 1
-	}
+	serve unbound "$UNBOUND_PORT" unbound -d -c "$tmp/unbound.conf"
 }
 
 start_dnsmasq() {
 	DNSMASQ_PORT=$(e2e_port)
-	dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
-		--listen-address=127.0.0.1 --port="$DNSMASQ_PORT" \
-		--server="127.0.0.1#$UNBOUND_PORT" --pid-file="$tmp/dnsmasq.pid" \
-		--conf-file=/dev/null --log-facility="$tmp/dnsmasq.log" \
-		"$@" >>"$tmp/dnsmasq.log" 2>&1 &
-	pids+=($!)
-	wait_dns "$DNSMASQ_PORT" || {
-		cat "$tmp/dnsmasq.log" >&2
-		return 1
-	}
+	serve dnsmasq "$DNSMASQ_PORT" dnsmasq --keep-in-foreground --no-resolv \
+		--no-hosts --bind-interfaces --listen-address=127.0.0.1 \
+		--port="$DNSMASQ_PORT" --server="127.0.0.1#$UNBOUND_PORT" \
+		--pid-file="$tmp/dnsmasq.pid" --conf-file=/dev/null \
+		--log-facility="$tmp/dnsmasq.log" "$@"
 }
 
 start_rewriter() {
 	REWRITE_PORT=$(e2e_port)
-	python3 "$here/nxrewrite.py" "$REWRITE_PORT" "$UNBOUND_PORT" \
-		23.45.67.89 >>"$tmp/rewrite.log" 2>&1 &
-	pids+=($!)
-	wait_dns "$REWRITE_PORT"
+	serve rewrite "$REWRITE_PORT" python3 "$here/nxrewrite.py" \
+		"$REWRITE_PORT" "$UNBOUND_PORT" 23.45.67.89
 }
 
 # Start the chain for this mode; sets RESOLVER_PORT and CANARY.
