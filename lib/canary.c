@@ -87,13 +87,7 @@ bmx_canary_run(struct bmx_guard *g, const struct bmx_query_servers *servers,
 		q[n].type = BMX_DNS_TYPE_A;
 		inx = n++;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	bmx_query_deadline(&dl, timeout_ms);
 	if (n > 0)
 		bmx_query_run(copy, q, n, &dl);
 	if (ipriv < n)

@@ -21,7 +21,7 @@ struct bmx_guard {
 	/* read without the lock */
 	_Atomic bool negsoa;
 	_Atomic bool distrust;
-	_Atomic bool filters; /* private_canary == FAIL */
+	_Atomic bool filters;	      /* private_canary == FAIL */
 	_Atomic size_t nrewrite_seen; /* nrewrite, for a lock-free test */
 	_Atomic unsigned long runs, empty_nosoa, untrusted, deferrals;
 	_Atomic unsigned long changes;

@@ -126,4 +126,8 @@ int bmx_query_servers_from_resolv(
 void bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
     const struct timespec *deadline);
 
+/** Set ts to CLOCK_MONOTONIC now plus ms (a deadline for
+ * bmx_query_run()). */
+void bmx_query_deadline(struct timespec *ts, unsigned ms);
+
 #endif

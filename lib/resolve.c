@@ -281,18 +281,6 @@ add_host(struct bmx_resolution *out, uint16_t pref, const char *name)
 	}
 }
 
-static void
-timespec_after(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Keep addresses in host order until max_addrs. */
 static void
 count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
@@ -397,7 +385,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		out->special_rule = rule;
 		goto done;
 	}
-	timespec_after(&dl, r->deadline_ms);
+	bmx_query_deadline(&dl, r->deadline_ms);
 	one.name = out->domain;
 	one.type = BMX_DNS_TYPE_MX;
 	fetch_chased(r, &one, 1, &dl, out);

@@ -80,7 +80,7 @@ runner(void *arg)
 {
 	struct bmx_guard *g = arg;
 	struct bmx_guard_status s;
-	unsigned long seen = 0;
+	unsigned long seen = 0, key;
 	unsigned interval = 300;
 	time_t next = 0;
 	char resolver[64] = "";
@@ -106,9 +106,12 @@ runner(void *arg)
 		if (!on)
 			continue;
 		bmx_guard_get_status(g, &s);
-		if (s.changes != seen || (first && s.canary_runs > 0)) {
+		/* a change of the findings, or the first empty answers
+		 * without SOA once they are not believed */
+		key = s.changes * 2 + (s.distrust_empty && s.empty_nosoa > 0);
+		if (key != seen || (first && s.canary_runs > 0)) {
 			report(&s, resolver);
-			seen = s.changes;
+			seen = key;
 			first = false;
 		}
 	}

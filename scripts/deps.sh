@@ -38,3 +38,8 @@ BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0)
 # by the test itself on loopback; promtool comes with it.  Its packaged
 # service is not needed (systemctl disable --now prometheus).
 BMX_TEST_DEPS+=(prometheus)
+# the resolver tests (test/resolvers): an authoritative server for the
+# test root zone, and the recursive resolvers bogusmx is tested behind
+# (the tests start their own on loopback; the packaged services are not
+# used).
+BMX_TEST_DEPS+=(nsd unbound dnsmasq-base)
