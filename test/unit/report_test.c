@@ -3,13 +3,14 @@
  * and class; accepts counted as decisions only; the Space-Saving top-k
  * (exact while the slots suffice, a heavy domain kept through a flood
  * of others, its error bound); rows beyond BMX_REPORT_ROWS in "other";
- * reset; the text and JSON forms.
+ * reset; the text and JSON forms; threads counting at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,51 @@ forms(void **state)
 	bmx_report_free(r);
 }
 
+/* Threads counting at once, one resetting and reading: no count is
+ * lost between resets, and a view is always whole. */
+#define THREADS 4
+#define ADDS 20000
+
+static void *
+adder(void *arg)
+{
+	struct bmx_report *r = arg;
+	int i;
+
+	for (i = 0; i < ADDS; i++)
+		bmx_report_add(r, BMX_VERDICT_REJECT, BMX_OUTCOME_BOGUS,
+		    i % 2 ? "loopback" : "private",
+		    i % 3 ? "hot.example" : "other.example");
+	return NULL;
+}
+
+static void
+threads(void **state)
+{
+	struct bmx_report *r = bmx_report_new(2, 0);
+	struct bmx_report_view v;
+	pthread_t t[THREADS];
+	int i;
+
+	(void)state;
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, adder, r), 0);
+	for (i = 0; i < 50; i++) {
+		assert_true(bmx_report_get(r, &v));
+		assert_int_equal(v.decisions, v.rejected);
+		bmx_report_view_clear(&v);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_true(bmx_report_get(r, &v));
+	assert_int_equal(v.rejected, THREADS * ADDS);
+	assert_int_equal(v.rows[0].count + v.rows[1].count, THREADS * ADDS);
+	assert_int_equal(
+	    v.domains[0].count + v.domains[1].count, THREADS * ADDS);
+	bmx_report_view_clear(&v);
+	bmx_report_free(r);
+}
+
 int
 main(void)
 {
@@ -180,6 +226,7 @@ main(void)
 		cmocka_unit_test(topk),
 		cmocka_unit_test(rows_bounded),
 		cmocka_unit_test(forms),
+		cmocka_unit_test(threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
