@@ -408,7 +408,7 @@ main(int argc, char **argv)
 	char err[512], name[256], pid_file[4096];
 	uid_t uid = 0;
 	gid_t gid = 0;
-	bool root = geteuid() == 0, done;
+	bool root = geteuid() == 0;
 	sigset_t set;
 	pthread_t tid;
 	int rc;
@@ -559,10 +559,11 @@ main(int argc, char **argv)
 	rc = smfi_main();
 
 	syslog(LOG_INFO, "stopping");
-	done = bmx_state_shutdown(10000);
-	if (!done)
+	bmx_ops_stop();
+	if (bmx_state_shutdown(10000))
+		bmx_ops_free();
+	else
 		syslog(LOG_WARNING, "decisions still running at exit");
-	bmx_ops_stop(done);
 	if (pid_file[0] != '\0' && unlink(pid_file) != 0 && errno != ENOENT)
 		syslog(LOG_WARNING, "cannot remove %s: %s", pid_file,
 		    strerror(errno));
@@ -570,7 +571,8 @@ main(int argc, char **argv)
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 fail:
 	/* nothing serves yet: free what was built, for a clean exit */
-	bmx_ops_stop(true);
+	bmx_ops_stop();
+	bmx_ops_free();
 	bmx_state_put(st);
 	bmx_state_shutdown(0);
 	closelog();

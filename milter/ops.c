@@ -32,7 +32,8 @@ bmx_ops_open(const struct bmx_config *c, bool root, uid_t uid, gid_t gid,
 		fd = bmx_metrics_http_open(
 		    c->metrics, root, uid, gid, err, errlen);
 		if (fd < 0) {
-			bmx_ops_stop(true);
+			bmx_ops_stop();
+			bmx_ops_free();
 			return false;
 		}
 		bmx_perm_check_metrics(fd, uid, diag);
@@ -51,10 +52,14 @@ bmx_ops_start(char *err, size_t errlen)
 }
 
 void
-bmx_ops_stop(bool free_counters)
+bmx_ops_stop(void)
 {
 	bmx_metrics_http_stop();
 	bmx_control_stop();
-	if (free_counters)
-		bmx_observe_free();
+}
+
+void
+bmx_ops_free(void)
+{
+	bmx_observe_free();
 }

@@ -6,8 +6,9 @@
  * Order: bmx_ops_open() while still privileged and before daemonizing
  * (sockets made, owners set, permission warnings into diag),
  * bmx_ops_start() once signals are blocked (threads), bmx_ops_stop() at
- * exit.  The sockets' settings are read at start only: a reload keeps
- * them (like the milter's socket).
+ * exit before the state is shut down, bmx_ops_free() after.  The sockets'
+ * settings are read at start only: a reload keeps them (like the milter's
+ * socket).
  */
 #ifndef BMX_OPS_H
 #define BMX_OPS_H
@@ -31,9 +32,12 @@ bool bmx_ops_open(const struct bmx_config *c, bool root, uid_t uid, gid_t gid,
 bool bmx_ops_start(char *err, size_t errlen);
 
 /**
- * Stop serving, remove the sockets.
- * @param free_counters free the counters too (no decision runs any more)
+ * Stop serving and remove the sockets: before the cache and the states
+ * are freed (bmx_state_shutdown), which the servers' threads read.
  */
-void bmx_ops_stop(bool free_counters);
+void bmx_ops_stop(void);
+
+/** Free the counters, once no decision runs any more. */
+void bmx_ops_free(void);
 
 #endif
