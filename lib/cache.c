@@ -345,11 +345,11 @@ cacheable(const struct bmx_answer *a)
 		return false;
 	switch (a->status) {
 	case BMX_DNS_OK:
-	case BMX_DNS_NXDOMAIN:
 	case BMX_DNS_CNAME_LOOP:
 		return true;
-	case BMX_DNS_NODATA:
-		return !a->chase;
+	case BMX_DNS_NXDOMAIN:
+	case BMX_DNS_NODATA: /* without SOA: not cached, RFC 2308 s5 */
+		return !a->chase && !a->nosoa;
 	default:
 		return false;
 	}

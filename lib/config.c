@@ -267,6 +267,23 @@ pair_line(
 	return la > lb ? la : lb;
 }
 
+/* The resolver-guard section (checked by the parser). */
+static bool
+build_guard(struct bmx_config *c, cfg_t *sec)
+{
+	char name[BMX_DOMAIN_MAX + 1], err[128];
+	const char *v = cfg_getstr(sec, "private-canary");
+
+	bmx_canary_defaults(&c->guard);
+	c->guard.enabled = cfg_getbool(sec, "enabled");
+	c->guard.nxdomain = cfg_getbool(sec, "nxdomain-canary");
+	c->guard.interval_s = (unsigned)cfg_getint(sec, "interval");
+	if (v[0] == '\0' ||
+	    bmx_domain_normalize(v, name, err, sizeof(err)) != BMX_ADDR_OK)
+		name[0] = '\0';
+	return (c->guard.private_name = keep(c, name)) != NULL;
+}
+
 /* Fill c from a parsed cfg.  False after adding errors to diag. */
 static bool
 build(struct bmx_config *c, const struct bmx_config_parse *p,
@@ -274,6 +291,7 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 {
 	cfg_t *cfg = bmx_config_parse_cfg(p);
 	cfg_t *dns = cfg_getsec(cfg, "dns"), *cache = cfg_getsec(cfg, "cache");
+	cfg_t *guard = cfg_getsec(cfg, "resolver-guard");
 	struct bmx_engine_settings *e = &c->engine;
 	size_t i, n, nself = 0;
 	char **list;
@@ -284,12 +302,16 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	    (c->user = keep(c, cfg_getstr(cfg, "user"))) == NULL ||
 	    (c->group = keep(c, cfg_getstr(cfg, "group"))) == NULL ||
 	    (c->pid_file = keep(c, cfg_getstr(cfg, "pid-file"))) == NULL ||
+	    (c->metrics = keep(c, cfg_getstr(cfg, "metrics"))) == NULL ||
+	    (c->control_socket = keep(c, cfg_getstr(cfg, "control-socket"))) ==
+		NULL ||
 	    (c->tag_header = keep(c, cfg_getstr(cfg, "tag-header"))) == NULL)
 		goto nomem;
 	c->socket_mode =
 	    (unsigned)strtoul(cfg_getstr(cfg, "socket-mode"), NULL, 8);
 	c->backlog = (unsigned)cfg_getint(cfg, "backlog");
 	c->milter_timeout = (unsigned)cfg_getint(cfg, "milter-timeout");
+	c->report_domains = (size_t)cfg_getint(cfg, "report-domains");
 	e->policy.mode = strcmp(cfg_getstr(cfg, "mode"), "all") == 0 ?
 	    BMX_MODE_ALL :
 	    BMX_MODE_ANY;
@@ -337,6 +359,9 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 		    e->cache.min_ttl, e->cache.max_ttl);
 		ok = false;
 	}
+
+	if (!build_guard(c, guard))
+		goto nomem;
 
 	/* replies */
 	for (i = 0; i < cfg_size(cfg, "reply"); i++)

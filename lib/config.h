@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "canary.h"
 #include "cidr.h"
 #include "diag.h"
 #include "engine.h"
@@ -51,6 +52,9 @@ struct bmx_config {
 	char *pid_file;		 /**< "": none */
 	unsigned backlog;	 /**< listen() backlog, 0: the system's */
 	unsigned milter_timeout; /**< seconds, I/O towards the MTA */
+	char *metrics;		 /**< the metrics endpoint (listen.h); "" off */
+	char *control_socket;	 /**< a unix socket's path; "" off */
+	size_t report_domains;	 /**< the report's top-k */
 
 	/* deciding */
 	struct bmx_engine_settings engine; /**< points into this config */
@@ -78,6 +82,9 @@ struct bmx_config {
 
 	/* logging */
 	bool log_accepts; /**< a line for accepted recipients too */
+
+	/* the resolver guard (section resolver-guard) */
+	struct bmx_canary_settings guard;
 
 	/* storage the settings above point into */
 	char **strings;

@@ -29,6 +29,7 @@
 #include "comments.h"
 #include "config.h"
 #include "config_parse.h"
+#include "listen.h"
 #include "net.h"
 #include "query.h"
 
@@ -174,6 +175,7 @@ static const struct {
 } bounds[] = {
 	{ "backlog", 0, 65535 },
 	{ "milter-timeout", 1, 86400 },
+	{ "report-domains", 1, 10000 },
 	{ "port", 1, 65535 },
 	{ "timeout-ms", 10, 60000 },
 	{ "attempts", 1, 10 },
@@ -190,6 +192,7 @@ static const struct {
 	{ "stale-recheck", 0, 86400 },
 	{ "max-bytes", 65536, 1099511627776 },
 	{ "code", 400, 599 },
+	{ "interval", 10, 86400 },
 };
 
 /* Integers are decimal ("010" is ten, not libconfuse's eight). */
@@ -490,6 +493,15 @@ check_mailers(cfg_t *cfg, cfg_opt_t *opt)
 	    "mail server only");
 }
 
+/* "" (none) or a domain name. */
+static int
+check_canary(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_getnstr(opt, 0)[0] == '\0')
+		return 0;
+	return check_domains(cfg, opt);
+}
+
 static int
 check_nonempty(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -520,6 +532,23 @@ check_abspath(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The metrics endpoint: "", inet:PORT@HOST, inet6:PORT@[HOST] or
+ * unix:/PATH (lib/listen.h parses it). */
+static int
+check_metrics(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128], err[256];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	struct bmx_listen l;
+
+	if (v[0] != '\0' && !bmx_listen_parse(v, &l, err, sizeof(err))) {
+		fail(cfg, "%s = \"%s\": %s",
+		    where(cfg, opt, name, sizeof(name)), v, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_header(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -539,6 +568,14 @@ check_header(cfg_t *cfg, cfg_opt_t *opt)
 	}
 	return 0;
 }
+
+static cfg_opt_t guard_opts[] = {
+	CFG_BOOL_CB("enabled", cfg_true, CFGF_NONE, parse_bool),
+	CFG_STR_CB("private-canary", "", CFGF_NONE, parse_str),
+	CFG_BOOL_CB("nxdomain-canary", cfg_true, CFGF_NONE, parse_bool),
+	CFG_INT_CB("interval", 300, CFGF_NONE, parse_int),
+	CFG_END(),
+};
 
 static cfg_opt_t dns_opts[] = {
 	CFG_STR_LIST_CB("nameservers", "{}", CFGF_NONE, parse_str),
@@ -594,8 +631,12 @@ static cfg_opt_t top_opts[] = {
 	CFG_BOOL_CB("exempt-authenticated", cfg_false, CFGF_NONE, parse_bool),
 	CFG_STR_LIST_CB("skip-mailers", DEF_SKIP, CFGF_NONE, parse_str),
 	CFG_BOOL_CB("log-accepts", cfg_true, CFGF_NONE, parse_bool),
+	CFG_STR_CB("metrics", "", CFGF_NONE, parse_str),
+	CFG_STR_CB("control-socket", "", CFGF_NONE, parse_str),
+	CFG_INT_CB("report-domains", 100, CFGF_NONE, parse_int),
 	CFG_SEC("dns", dns_opts, CFGF_NONE),
 	CFG_SEC("cache", cache_opts, CFGF_NONE),
+	CFG_SEC("resolver-guard", guard_opts, CFGF_NONE),
 	CFG_SEC(
 	    "reply", reply_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END(),
@@ -613,6 +654,8 @@ make_cfg(void)
 	cfg_set_validate_func(cfg, "user", check_nonempty);
 	cfg_set_validate_func(cfg, "socket-mode", check_socket_mode);
 	cfg_set_validate_func(cfg, "pid-file", check_abspath);
+	cfg_set_validate_func(cfg, "metrics", check_metrics);
+	cfg_set_validate_func(cfg, "control-socket", check_abspath);
 	cfg_set_validate_func(cfg, "mode", check_mode);
 	cfg_set_validate_func(cfg, "action", check_action);
 	cfg_set_validate_func(cfg, "tag-header", check_header);
@@ -624,6 +667,8 @@ make_cfg(void)
 	cfg_set_validate_func(cfg, "skip-mailers", check_mailers);
 	cfg_set_validate_func(cfg, "dns|nameservers", check_nameservers);
 	cfg_set_validate_func(cfg, "dns|resolv-conf", check_nonempty);
+	cfg_set_validate_func(
+	    cfg, "resolver-guard|private-canary", check_canary);
 	return cfg;
 }
 

@@ -123,7 +123,7 @@ struct builder {
 	char qname[NAME_TEXT_MAX];
 	char cnames[BMX_DNS_CNAME_MAX][NAME_TEXT_MAX];
 	unsigned ncnames;
-	bool chase;
+	bool chase, nosoa;
 	uint32_t ttl;
 	size_t n, dropped;
 	uint16_t pref[BMX_DNS_RR_MAX];
@@ -155,6 +155,7 @@ build(const struct builder *b)
 	a->qtype = b->qtype;
 	a->ncnames = b->ncnames;
 	a->chase = b->chase;
+	a->nosoa = b->nosoa;
 	a->ttl = b->ttl;
 	a->n = b->n;
 	a->dropped = b->dropped;
@@ -275,6 +276,7 @@ cut_chain(struct builder *b)
 {
 	b->status = BMX_DNS_NODATA;
 	b->chase = true;
+	b->nosoa = false;
 	no_records(b);
 	b->ttl = 0;
 	snprintf(b->why, sizeof(b->why), "CNAME chain longer than %d steps",
@@ -462,11 +464,13 @@ bmx_dnsmsg_parse(const uint8_t *wire, size_t len, uint16_t id,
 			b->status = BMX_DNS_NXDOMAIN;
 			no_records(b);
 			b->ttl = negative_ttl(p);
+			b->nosoa = !has_soa(p);
 		} else if (b->n == 0 && b->dropped == 0) {
 			/* records left out are records: not NODATA */
 			b->status = BMX_DNS_NODATA;
 			b->chase = b->ncnames > 0 && !has_soa(p);
 			b->ttl = b->chase ? 0 : negative_ttl(p);
+			b->nosoa = !b->chase && !has_soa(p);
 		}
 	} else {
 		rc = rcode_name(rcode);
@@ -580,6 +584,7 @@ bmx_answer_join(const struct bmx_answer *first, const struct bmx_answer *next)
 	b->qtype = first->qtype;
 	b->status = next->status;
 	b->chase = next->chase;
+	b->nosoa = next->nosoa;
 	b->ttl = first->ttl < next->ttl ? first->ttl : next->ttl;
 	snprintf(b->qname, sizeof(b->qname), "%s", first->qname);
 	snprintf(b->why, sizeof(b->why), "%s", next->why);
@@ -591,6 +596,7 @@ bmx_answer_join(const struct bmx_answer *first, const struct bmx_answer *next)
 		if (in_chain(first, next->cnames[i])) {
 			b->status = BMX_DNS_CNAME_LOOP;
 			b->chase = false;
+			b->nosoa = false;
 			b->ttl = 0;
 			snprintf(b->why, sizeof(b->why), "CNAME loop at %.200s",
 			    next->cnames[i]);

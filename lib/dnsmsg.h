@@ -82,7 +82,13 @@ struct bmx_answer {
 	 * nothing about: the target must be asked for on its own. */
 	bool chase;
 	uint32_t ttl; /**< seconds: positive, negative (RFC 2308) or 0 */
-	size_t n;     /**< records in mx[] or addrs[] */
+	/** A negative answer (NODATA without chase, or NXDOMAIN) whose
+	 * authority section has no SOA.  Real negative answers carry one
+	 * (RFC 2308 section 3); an empty answer without it is what
+	 * resolvers that remove records (Unbound private-address, dnsmasq
+	 * stop-dns-rebind) send.  Never cached (RFC 2308 section 5). */
+	bool nosoa;
+	size_t n; /**< records in mx[] or addrs[] */
 	/** Records of the type left out for lack of room (more than
 	 * BMX_DNS_RR_MAX): a limit hit, for the resolver to record. */
 	size_t dropped;

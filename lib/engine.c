@@ -85,6 +85,7 @@ bmx_engine_new(const struct bmx_engine_settings *s, char *err, size_t errlen)
 	e->resolver.max_addrs = s->max_addrs;
 	e->resolver.max_cname = s->max_cname;
 	e->resolver.deadline_ms = s->deadline_ms;
+	e->resolver.guard = s->guard;
 	e->policy = s->policy;
 	e->exempt = s->exempt_domains;
 	e->nexempt = s->nexempt_domains;
@@ -129,6 +130,11 @@ decide_domain(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 	bmx_resolve(&e->resolver, out->domain, &out->res);
 	out->resolved = true;
 	bmx_policy_judge(&e->policy, rcpt, &out->res, &out->j);
+	if (out->res.untrusted_name != NULL && e->resolver.guard != NULL) {
+		bmx_guard_count_untrusted(e->resolver.guard);
+		if (out->j.d.outcome == BMX_OUTCOME_TEMPFAIL)
+			bmx_guard_count_deferral(e->resolver.guard);
+	}
 }
 
 /* How a form routes, for the reply: "by the percent hack". */

@@ -73,6 +73,8 @@ struct bmx_engine_settings {
 	/** Reply overrides indexed by enum bmx_outcome (borrowed), or NULL. */
 	const struct bmx_reply_spec *replies;
 	enum bmx_action action;
+	/** The resolver guard (borrowed, shared), or NULL: none. */
+	struct bmx_guard *guard;
 };
 
 /** The defaults: 1 s per attempt, 3 attempts, 6 s deadline, ... */

@@ -394,6 +394,19 @@ pick(const struct bmx_policy *p, const char *rcpt,
 		    res->domain);
 		return;
 	}
+	if (res->untrusted_name != NULL) {
+		/* the resolver may have hidden a bogus address, or made one
+		 * up: neither accept nor refuse for good */
+		snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+		snprintf(j->why, sizeof(j->why), "resolver guard: %.100s: %s",
+		    res->untrusted_name, res->untrusted_why);
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: the DNS resolver's answer for %s cannot "
+		    "be trusted (it filters or rewrites answers); try again "
+		    "later",
+		    res->domain, res->untrusted_name);
+		return;
+	}
 	/* a group of hosts left out whole: what they hold is not known */
 	if (j->nusable > 0 && !res->mx_group_cut) {
 		snprintf(j->class_name, sizeof(j->class_name), "public");

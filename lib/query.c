@@ -294,6 +294,45 @@ start_tcp(struct bmx_query_servers *s, struct bmx_query *q, long long now)
 	q->expires = now + s->timeout_ms;
 }
 
+void
+bmx_query_deadline(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+#define RCODE_FORMERR 1
+#define RCODE_NOTIMP 4
+
+/*
+ * FORMERR or NOTIMP to a query with EDNS: a server that does not know
+ * EDNS (RFC 6891 section 7).  Rewrite the query without it, once; the
+ * caller asks the same server again.
+ */
+static bool
+edns_refused(
+    struct bmx_query_servers *s, struct bmx_query *q, const uint8_t *reply)
+{
+	unsigned rcode = reply[3] & 0x0f;
+	size_t len;
+
+	if (q->noedns || s->edns_size == 0 ||
+	    (rcode != RCODE_FORMERR && rcode != RCODE_NOTIMP))
+		return false;
+	len = bmx_dnsmsg_query(q->wire + 2, q->name, q->type, 0, 0);
+	if (len == 0)
+		return false;
+	q->wlen = len;
+	q->noedns = 1;
+	atomic_fetch_add(&s->noedns, 1);
+	return true;
+}
+
 /* A parsed reply for q: keep it, or move on to the next attempt. */
 static void
 take_reply(struct bmx_query_servers *s, struct bmx_query *q, const uint8_t *buf,
@@ -319,6 +358,14 @@ take_reply(struct bmx_query_servers *s, struct bmx_query *q, const uint8_t *buf,
 		return;
 	case BMX_DNSMSG_ANSWER:
 		break;
+	}
+	if (a != NULL && a->status == BMX_DNS_TEMPFAIL &&
+	    edns_refused(s, q, buf)) {
+		bmx_answer_unref(a);
+		close_fd(q);
+		q->attempt--; /* the same server again, not a new attempt */
+		start_attempt(s, q, now);
+		return;
 	}
 	if (a != NULL && a->status != BMX_DNS_TEMPFAIL &&
 	    a->status != BMX_DNS_MALFORMED) {
@@ -453,6 +500,7 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 		q[i].fd = -1;
 		q[i].attempt = 0;
 		q[i].placed = 0;
+		q[i].noedns = 0;
 		q[i].rbuf = NULL;
 		q[i].last_why[0] = '\0';
 		q[i].timed_out = false;

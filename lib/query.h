@@ -13,6 +13,9 @@
  * again over TCP.  An attempt that is not answered within the per-attempt
  * timeout, or is answered with SERVFAIL, REFUSED or a malformed packet,
  * is retried on the next server, up to the configured number of attempts.
+ * FORMERR or NOTIMP to a query with EDNS is asked again of the same
+ * server without EDNS (RFC 6891 section 7), once per query, without
+ * counting as an attempt.
  * A server that timed out is tried last for a while (BMX_QUERY_HOLDDOWN
  * seconds), never dropped for good.
  *
@@ -69,6 +72,7 @@ struct bmx_query_servers {
 	_Atomic unsigned long dropped;	/**< replies dropped as not ours */
 	_Atomic unsigned long timeouts; /**< attempts that timed out */
 	_Atomic unsigned long tcp;	/**< retries over TCP */
+	_Atomic unsigned long noedns;	/**< retries without EDNS */
 	_Atomic unsigned long queued;	/**< queries that waited for a place */
 	_Atomic unsigned long starved;	/**< ... and never got one */
 };
@@ -88,6 +92,7 @@ struct bmx_query {
 	int fd;
 	int tcp;
 	int placed; /**< holds a place in flight */
+	int noedns; /**< asked again without EDNS */
 	unsigned attempt;
 	size_t server;
 	uint16_t id;
@@ -124,5 +129,9 @@ int bmx_query_servers_from_resolv(
  */
 void bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
     const struct timespec *deadline);
+
+/** Set ts to CLOCK_MONOTONIC now plus ms (a deadline for
+ * bmx_query_run()). */
+void bmx_query_deadline(struct timespec *ts, unsigned ms);
 
 #endif

@@ -370,18 +370,6 @@ host_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void
-timespec_after(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Keep addresses in host order until max_addrs. */
 static void
 count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
@@ -411,6 +399,64 @@ count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
 	}
 }
 
+static void
+untrusted(struct bmx_resolution *out, const char *name, const char *why)
+{
+	if (out->untrusted_name != NULL)
+		return;
+	out->untrusted_name = name;
+	out->untrusted_why = why;
+}
+
+/* Check one answer of host name against the guard. */
+static void
+guard_answer(const struct bmx_resolver *r, const struct bmx_answer *a,
+    const char *name, bool distrust, struct bmx_resolution *out)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	bmx_guard_note(r->guard, a);
+	if (distrust && a->nosoa)
+		untrusted(out, name,
+		    "an empty answer without SOA: the resolver removes "
+		    "records");
+	if (a->qtype == BMX_DNS_TYPE_MX || a->status != BMX_DNS_OK)
+		return;
+	for (i = 0; i < a->n; i++)
+		if (bmx_guard_rewritten(r->guard, &a->addrs[i]))
+			untrusted(out, name,
+			    "an address the resolver gives for names that do "
+			    "not exist");
+}
+
+/* Learn from the answers; mark what the guard does not believe. */
+static void
+guard_check(const struct bmx_resolver *r, struct bmx_resolution *out)
+{
+	bool distrust;
+	size_t i;
+
+	if (r->guard == NULL || out->mx == NULL)
+		return;
+	distrust = bmx_guard_distrust_empty(r->guard);
+	if (bmx_guard_filters(r->guard))
+		untrusted(out, out->domain,
+		    "the resolver removes private addresses from its answers "
+		    "(its private canary came back empty)");
+	guard_answer(
+	    r, out->mx, out->domain, distrust && out->implicit_mx, out);
+	for (i = 0; i < out->nhosts; i++) {
+		const struct bmx_host *h = &out->hosts[i];
+
+		if (h->kind != BMX_HOST_NAME)
+			continue;
+		guard_answer(r, h->a, h->name, distrust, out);
+		guard_answer(r, h->aaaa, h->name, distrust, out);
+	}
+}
+
 void
 bmx_resolve(const struct bmx_resolver *r, const char *domain,
     struct bmx_resolution *out)
@@ -428,7 +474,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		out->special_rule = rule;
 		goto done;
 	}
-	timespec_after(&dl, r->deadline_ms);
+	bmx_query_deadline(&dl, r->deadline_ms);
 	one.name = out->domain;
 	one.type = BMX_DNS_TYPE_MX;
 	fetch_chased(r, &one, 1, &dl, out);
@@ -488,6 +534,7 @@ bmx_resolve(const struct bmx_resolver *r, const char *domain,
 		}
 	}
 	count_addresses(r, out);
+	guard_check(r, out);
 done:
 	free(rq);
 	out->elapsed_ms = bmx_now_ms() - t0;

@@ -28,6 +28,13 @@
  * resolution.  Limits that are hit are recorded in the result, never
  * silently passed.
  *
+ * With a resolver guard (guard.h), every answer teaches it, and a
+ * resolution is marked untrusted (untrusted_name) when an answer it
+ * rests on is one the guard does not believe: an empty answer without
+ * SOA from a resolver that removes records, or an address the resolver
+ * gives for names that do not exist; and every resolution while the
+ * guard knows that the resolver filters private addresses.
+ *
  * Ownership: struct bmx_resolution holds references to answers and an
  * array of hosts; bmx_resolution_clear() frees them.  The config is
  * borrowed.
@@ -44,6 +51,7 @@
 #include "addr.h"
 #include "cache.h"
 #include "dnsmsg.h"
+#include "guard.h"
 #include "query.h"
 
 /** A group of MX hosts of equal preference that max_mx would cut is
@@ -60,7 +68,8 @@ struct bmx_resolver {
 	 * chain; at most BMX_DNS_CNAME_MAX - 1 whatever is asked.  A
 	 * longer chain is a temporary failure (cname_limited). */
 	unsigned max_cname;
-	unsigned deadline_ms; /**< whole resolution */
+	unsigned deadline_ms;	 /**< whole resolution */
+	struct bmx_guard *guard; /**< shared; NULL: none */
 };
 
 enum bmx_host_kind {
@@ -102,6 +111,9 @@ struct bmx_resolution {
 	bool addr_limited;   /**< more addresses than max_addrs */
 	bool cname_limited;  /**< a CNAME chain longer than max_cname */
 	bool deadline_hit;   /**< some answer did not come in time */
+	/** The first name whose answer the resolver guard does not believe,
+	 * and why (static text), or NULL. */
+	const char *untrusted_name, *untrusted_why;
 	unsigned lookups;    /**< name/type lookups made */
 	unsigned cache_hits; /**< of which answered by the cache */
 	long long elapsed_ms;

@@ -9,6 +9,7 @@
 #include <syslog.h>
 
 #include "callbacks.h"
+#include "observe.h"
 #include "session.h"
 #include "state.h"
 
@@ -149,29 +150,29 @@ mta_name(SMFICTX *ctx)
 	return NULL;
 }
 
-/* Why this recipient (or sender) is not checked, or NULL. */
-static const char *
+/* Why this recipient (or sender) is not checked, or BMX_SKIP_NONE. */
+static enum bmx_skip
 not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
     const struct bmx_session *s, bool rcpt)
 {
 	const char *host;
 
 	if (s->has_client_ip && bmx_config_exempt_client(cfg, &s->client_ip))
-		return "exempt client";
+		return BMX_SKIP_EXEMPT_CLIENT;
 	if (cfg->exempt_authenticated && macro(ctx, "{auth_authen}")[0])
-		return "authenticated client";
+		return BMX_SKIP_AUTHENTICATED;
 	if (!rcpt)
-		return NULL;
+		return BMX_SKIP_NONE;
 	if (bmx_config_skip_mailer(
 		cfg, macro(ctx, "{rcpt_mailer}"), mta_name(ctx)))
-		return "mailer not routed by MX";
+		return BMX_SKIP_MAILER;
 	/* A smart host ([relayhost]) is no reason to skip: it bounces what
 	 * the recipient's MX cannot take.  Only the next hops the operator
 	 * listed are. */
 	host = macro(ctx, "{rcpt_host}");
 	if (bmx_config_exempt_next_hop(cfg, host))
-		return "exempt next hop";
-	return NULL;
+		return BMX_SKIP_NEXT_HOP;
+	return BMX_SKIP_NONE;
 }
 
 static void
@@ -284,7 +285,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	struct bmx_session *s = session(ctx);
 	struct bmx_state *st;
 	struct bmx_result r;
-	const char *skip;
+	enum bmx_skip skip;
 	sfsistat rc;
 	char buf[600], qbuf[64];
 	size_t k;
@@ -302,7 +303,8 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	if (rcpt)
 		s->rcpts++;
 	skip = not_checked(ctx, st->cfg, s, rcpt);
-	if (skip != NULL) {
+	if (skip != BMX_SKIP_NONE) {
+		bmx_observe_skip(skip);
 		if (st->cfg->log_accepts)
 			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
 			    queue_id(ctx, qbuf, sizeof(qbuf)),
@@ -310,7 +312,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 			    rcpt ? "to" : "from",
 			    loggable(unbracket(addr, buf, sizeof(buf)), buf,
 				sizeof(buf)),
-			    skip);
+			    bmx_skip_text(skip));
 		bmx_state_put(st);
 		return SMFIS_CONTINUE;
 	}
@@ -318,6 +320,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 		bmx_engine_decide(st->engine, addr, &r);
 	else
 		bmx_engine_decide_sender(st->engine, addr, &r);
+	bmx_observe_decision(st->cfg, &r);
 	log_decision(ctx, s, st, rcpt ? "RCPT" : "MAIL", addr, &r);
 	log_warnings(ctx, s, &r.j, addr);
 	for (k = 0; k < r.nroutes; k++)

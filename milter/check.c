@@ -3,16 +3,24 @@
  *
  * bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] [--sender]
  *     TARGET...
+ * bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] --resolver
+ *     [TARGET...]
  *
  * Each TARGET (a recipient address, a bare domain, or a bare IP address)
  * is decided by bmx_engine_decide_target(), the engine the milter uses,
  * and the MX tree, the verdict and the exact SMTP reply are printed: for
  * people, or with --json as one JSON object per line.
  *
+ * With --resolver the resolver guard is used as in the milter: its
+ * canaries are asked first, the targets are decided with it, and its
+ * findings are printed last (with --json as one more object, with the
+ * key "resolver").
+ *
  * Exit status: 0 all accepted, 1 at least one rejected, 2 at least one
  * tempfail and none rejected, 64 usage error, 69 no nameserver usable,
  * 78 configuration error.  The verdict counted is the one the MTA gets
- * (with action tag or log, an accept).
+ * (with action tag or log, an accept).  --resolver without targets: 0
+ * when the guard found nothing wrong, 1 when it did.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -21,9 +29,11 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "canary.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "json.h"
 #include "registry.h"
 
 #define MAX_NS BMX_QUERY_SERVERS_MAX
@@ -31,12 +41,16 @@
 static const char usage_text[] =
     "usage: bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] "
     "[--sender] TARGET...\n"
+    "       bogusmx-check [-c FILE] [-s NAMESERVER[:PORT]]... [--json] "
+    "--resolver [TARGET...]\n"
     "       bogusmx-check --version\n"
     "TARGET is a recipient address (user@example.com), a domain, or an\n"
     "IP address; with --sender, a sender address (MAIL FROM).\n"
     "FILE is the milter's configuration (default " BMX_CONFIG_FILE ",\n"
     "if it exists).  NAMESERVER is an IP address; IPv6 with a port as\n"
-    "[::1]:5353.  Without -s, the configuration's nameservers.\n";
+    "[::1]:5353.  Without -s, the configuration's nameservers.\n"
+    "--resolver tests the resolver first (the resolver guard's canaries)\n"
+    "and decides with its findings, as the milter does.\n";
 
 static void
 usage(void)
@@ -49,18 +63,7 @@ usage(void)
 static void
 jstr(const char *s)
 {
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	bmx_json_str(stdout, s);
 }
 
 static const char *
@@ -427,12 +430,75 @@ print_human(
 		    r->elapsed_ms, res->lookups, res->cache_hits);
 }
 
+/* The resolver guard's findings.  @return whether there is one. */
+static bool
+print_guard(
+    const struct bmx_guard *g, const struct bmx_query_servers *ns, bool json)
+{
+	struct bmx_guard_status st;
+	char text[2048], ip[BMX_IP_STRLEN];
+	const char *resolver = ns->n > 0 ? ns->text[0] : "(none)";
+	size_t i;
+
+	bmx_guard_get_status(g, &st);
+	bmx_guard_describe(&st, resolver, text, sizeof(text));
+	if (json) {
+		printf("{\"resolver\":");
+		jstr(resolver);
+		printf(",\"private_canary\":\"%s\",\"private_name\":",
+		    bmx_canary_result_name(st.private_canary));
+		jstr(st.private_name);
+		printf(",\"private_detail\":");
+		jstr(st.private_detail);
+		printf(",\"nxdomain_canary\":\"%s\",\"rewrite\":[",
+		    bmx_canary_result_name(st.nxdomain_canary));
+		for (i = 0; i < st.nrewrite; i++) {
+			printf("%s", i ? "," : "");
+			jstr(bmx_ip_format(&st.rewrite[i], ip, sizeof(ip)));
+		}
+		printf("],\"negatives_have_soa\":%s,\"distrust_empty\":%s,"
+		       "\"empty_nosoa\":%lu,\"untrusted\":%lu,"
+		       "\"deferrals\":%lu,\"findings\":",
+		    st.negatives_have_soa ? "true" : "false",
+		    st.distrust_empty ? "true" : "false", st.empty_nosoa,
+		    st.untrusted, st.deferrals);
+		jstr(text);
+		printf("}\n");
+		return text[0] != '\0';
+	}
+	printf("resolver %s\n", resolver);
+	if (st.private_name[0] != '\0')
+		printf("  private canary  %s: %s (%s)\n", st.private_name,
+		    bmx_canary_result_name(st.private_canary),
+		    st.private_detail);
+	else
+		printf("  private canary  none configured "
+		       "(resolver-guard private-canary)\n");
+	printf(
+	    "  nxdomain canary %s", bmx_canary_result_name(st.nxdomain_canary));
+	for (i = 0; i < st.nrewrite; i++)
+		printf("%s%s", i ? ", " : " (rewritten to ",
+		    bmx_ip_format(&st.rewrite[i], ip, sizeof(ip)));
+	printf("%s\n", st.nrewrite > 0 ? ")" : "");
+	printf("  negative answers carry SOA: %s; empty answers without SOA "
+	       "seen: %lu, %s\n",
+	    st.negatives_have_soa ? "yes" : "not seen", st.empty_nosoa,
+	    st.distrust_empty ? "not believed" : "believed");
+	printf("  %s\n",
+	    text[0] != '\0' ? text :
+			      "no finding: the resolver "
+			      "hides nothing bogusmx "
+			      "could tell");
+	return text[0] != '\0';
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "sender", no_argument, NULL, 'S' },
+		{ "resolver", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -443,7 +509,8 @@ main(int argc, char **argv)
 	struct bmx_engine *engine;
 	struct bmx_result r;
 	struct bmx_diag diag;
-	bool json = false, sender = false, rejected = false;
+	bool json = false, sender = false, rejected = false, guarded = false;
+	struct bmx_guard *guard = NULL;
 	bool tempfailed = false;
 	char line[1024];
 	size_t nns = 0, i;
@@ -469,6 +536,9 @@ main(int argc, char **argv)
 		case 'S':
 			sender = true;
 			break;
+		case 'R':
+			guarded = true;
+			break;
 		case 'V':
 			printf("bogusmx-check %s, special-purpose address "
 			       "registry of %s\n",
@@ -483,7 +553,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	if (argc == 0 && !guarded)
 		usage();
 	bmx_diag_init(&diag);
 	/* The milter's own configuration, so that the answer is its. */
@@ -498,9 +568,16 @@ main(int argc, char **argv)
 		s.nameservers = ns;
 		s.nnameservers = nns;
 	}
+	if (guarded && (guard = bmx_guard_new()) == NULL) {
+		fprintf(stderr, "bogusmx-check: out of memory\n");
+		bmx_config_free(cfg);
+		return EX_OSERR;
+	}
+	s.guard = guard;
 	engine = bmx_engine_new(&s, line, sizeof(line));
 	if (engine == NULL) {
 		fprintf(stderr, "bogusmx-check: %s\n", line);
+		bmx_guard_free(guard);
 		bmx_config_free(cfg);
 		return strncmp(line, "bad nameserver", 14) == 0 ?
 		    EX_USAGE :
@@ -513,6 +590,13 @@ main(int argc, char **argv)
 				    line);
 				break;
 			}
+	if (guard != NULL) {
+		struct bmx_canary_settings cs = cfg->guard;
+
+		cs.enabled = true; /* asked for by hand */
+		bmx_canary_run(guard, bmx_engine_servers(engine), &cs,
+		    &cfg->engine.policy, s.deadline_ms);
+	}
 	for (i = 0; i < (size_t)argc; i++) {
 		if (sender)
 			bmx_engine_decide_sender(engine, argv[i], &r);
@@ -526,7 +610,11 @@ main(int argc, char **argv)
 		tempfailed |= r.verdict == BMX_VERDICT_TEMPFAIL;
 		bmx_result_clear(&r);
 	}
+	if (guard != NULL &&
+	    print_guard(guard, bmx_engine_servers(engine), json) && argc == 0)
+		rejected = true;
 	bmx_engine_free(engine);
+	bmx_guard_free(guard);
 	bmx_config_free(cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("bogusmx-check: stdout");

@@ -43,7 +43,10 @@
 
 #include "cache.h"
 #include "callbacks.h"
+#include "guardrun.h"
 #include "config.h"
+#include "observe.h"
+#include "ops.h"
 #include "perm.h"
 #include "registry.h"
 #include "state.h"
@@ -155,13 +158,18 @@ reloader(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR2) {
+			char g[256];
+
 			bmx_state_stats(err, sizeof(err));
-			syslog(LOG_INFO, "stats: %s", err);
+			bmx_guardrun_stats(g, sizeof(g));
+			syslog(LOG_INFO, "stats: %s%s%s", err,
+			    g[0] != '\0' ? "; " : "", g);
 			continue;
 		}
 		syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
 		c = load(false);
 		if (c == NULL) {
+			bmx_observe_reload(false);
 			syslog(LOG_ERR,
 			    "reload failed: the configuration in "
 			    "force is kept");
@@ -188,6 +196,7 @@ reloader(void *arg)
 			    "settings take effect only at the next start");
 		bmx_state_put(old);
 		st = bmx_state_build(c, err, sizeof(err));
+		bmx_observe_reload(st != NULL);
 		if (st == NULL) {
 			syslog(LOG_ERR,
 			    "reload failed: %s; the configuration "
@@ -199,6 +208,7 @@ reloader(void *arg)
 			syslog(LOG_WARNING, "%s", err);
 		bmx_state_install(st);
 		log_config(st->cfg, "reloaded");
+		bmx_guardrun_kick();
 	}
 	return NULL;
 }
@@ -492,6 +502,12 @@ main(int argc, char **argv)
 		}
 	}
 	bmx_perm_check_socket(sock, root ? uid : getuid(), &d);
+	if (!bmx_ops_open(st->cfg, root, root ? uid : getuid(),
+		root ? gid : getgid(), &d, err, sizeof(err))) {
+		fprintf(stderr, "bogusmx-milter: %s\n", err);
+		rc = EX_OSERR;
+		goto fail;
+	}
 	report_perm(&d, true);
 	bmx_diag_clear(&d);
 	if (!opt.foreground && !daemonize()) {
@@ -527,15 +543,26 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	pthread_detach(tid);
+	if (!bmx_ops_start(err, sizeof(err))) {
+		syslog(LOG_ERR, "%s", err);
+		rc = EX_OSERR;
+		goto fail;
+	}
 	bmx_state_install(st);
 	log_config(st->cfg, "starting with");
+	if (!bmx_guardrun_start())
+		syslog(LOG_WARNING,
+		    "cannot start the resolver guard: deciding without it");
 	syslog(LOG_INFO, "bogusmx-milter %s listening on %s as uid %ld",
 	    BMX_VERSION, sock, (long)getuid());
 
 	rc = smfi_main();
 
 	syslog(LOG_INFO, "stopping");
-	if (!bmx_state_shutdown(10000))
+	bmx_ops_stop();
+	if (bmx_state_shutdown(10000))
+		bmx_ops_free();
+	else
 		syslog(LOG_WARNING, "decisions still running at exit");
 	if (pid_file[0] != '\0' && unlink(pid_file) != 0 && errno != ENOENT)
 		syslog(LOG_WARNING, "cannot remove %s: %s", pid_file,
@@ -544,6 +571,8 @@ main(int argc, char **argv)
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 fail:
 	/* nothing serves yet: free what was built, for a clean exit */
+	bmx_ops_stop();
+	bmx_ops_free();
 	bmx_state_put(st);
 	bmx_state_shutdown(0);
 	closelog();

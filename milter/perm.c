@@ -454,3 +454,35 @@ bmx_perm_check_socket(
 		check_inet_spec(&k, spec);
 	return k.warnings;
 }
+
+size_t
+bmx_perm_check_metrics(int fd, uid_t service_uid, struct bmx_diag *diag)
+{
+	struct check k = { .service_uid = service_uid, .diag = diag };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[NI_MAXHOST];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (ss.ss_family == AF_UNIX) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		sun->sun_path[sizeof(sun->sun_path) - 1] = '\0';
+		check_path(&k, sun->sun_path);
+		return k.warnings;
+	}
+	if (loopback((const struct sockaddr *)&ss))
+		return 0;
+	if (getnameinfo((const struct sockaddr *)&ss, len, host, sizeof(host),
+		NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	warn(&k, "metrics",
+	    "the endpoint listens on %s%s, not on loopback: the counters are "
+	    "readable from the network, with no authentication; listen on "
+	    "127.0.0.1 or [::1], or keep the port behind a firewall",
+	    host,
+	    unspecified((const struct sockaddr *)&ss) ? " (every address)" :
+							"");
+	return k.warnings;
+}

@@ -74,6 +74,15 @@ size_t bmx_perm_check_socket(
     const char *spec, uid_t service_uid, struct bmx_diag *diag);
 
 /**
+ * Check the metrics endpoint once it listens: an address that is not
+ * loopback (the counters are readable from the network), or, for a unix
+ * socket, the directories above it (as for the configuration).
+ * @param fd the listening socket
+ * @return the number of warnings added
+ */
+size_t bmx_perm_check_metrics(int fd, uid_t service_uid, struct bmx_diag *diag);
+
+/**
  * The path of a unix socket spec.
  * @param spec a libmilter socket spec
  * @return a pointer into spec ("unix:/path", "local:/path" and "/path"

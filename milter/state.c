@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "guardrun.h"
 #include "state.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -30,6 +31,7 @@ bmx_state_build(struct bmx_config *cfg, char *err, size_t errlen)
 		cache = bmx_cache_new(&cfg->engine.cache);
 	s.shared_cache = cache;
 	pthread_mutex_unlock(&lock);
+	s.guard = cfg->guard.enabled ? bmx_guardrun_guard() : NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -44,6 +46,7 @@ bmx_state_build(struct bmx_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	st->refs = 1;
+	st->loaded = time(NULL);
 	pthread_mutex_lock(&lock);
 	st->generation = ++generation;
 	live++;

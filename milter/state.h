@@ -18,6 +18,7 @@
 #define BMX_STATE_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "config.h"
 #include "engine.h"
@@ -26,6 +27,7 @@ struct bmx_state {
 	struct bmx_config *cfg;
 	struct bmx_engine *engine;
 	unsigned generation; /**< 1 at start, +1 per reload */
+	time_t loaded;	     /**< when it was built */
 	int refs;	     /**< guarded by the state lock */
 };
 

@@ -26,7 +26,7 @@ bmx_need() {
 }
 
 BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
-	libconfuse-dev libidn2-dev)
+	libconfuse-dev libidn2-dev libmicrohttpd-dev)
 BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks
 	mandoc clang libclang-rt-14-dev)
 # packaging tests (rpmbuild, lintian, systemd-analyze, dpkg -i of the
@@ -38,3 +38,12 @@ BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest s
 # container where it is not PID 1, for the unit's sandbox and restarts.
 BMX_TEST_DEPS+=(rpm lintian systemd adduser m4 libwrap0 rpmlint strace
 	systemd-container)
+# the metrics test (milter_ops) scrapes with a real Prometheus, started
+# by the test itself on loopback; promtool comes with it.  Its packaged
+# service is not needed (systemctl disable --now prometheus).
+BMX_TEST_DEPS+=(prometheus)
+# the resolver tests (test/resolvers): an authoritative server for the
+# test root zone, and the recursive resolvers bogusmx is tested behind
+# (the tests start their own on loopback; the packaged services are not
+# used).
+BMX_TEST_DEPS+=(nsd unbound dnsmasq-base)

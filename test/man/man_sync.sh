@@ -7,6 +7,7 @@
 #                         check.c prints
 #   man/bogusmx-milter.8  every option of milter/main.c's getopt string,
 #                         and none other (when milter/main.c exists)
+#   man/bogusmx-ctl.8     every option of milter/ctl.c, and none other
 #   man/bogusmx.conf.5    every key of lib/config_parse.c (its CFG_*
 #                         lines, the option table) as an ".It Ic key"
 #                         item and every section named, and no item for
@@ -32,7 +33,7 @@ fail() {
 code_letters() {
 	tr '\n' ' ' <"$1" |
 		grep -o 'getopt\(_long\)\?([^;]*' | head -1 |
-		grep -o '"[^"]*"' | head -1 | tr -d '":' | fold -w1 | sort -u
+		grep -o '"[^"]*"' | head -1 | tr -d '":+' | fold -w1 | sort -u
 }
 
 # The long options of a struct option table, one per line.
@@ -113,6 +114,9 @@ if [ -f "$top/milter/main.c" ]; then
 else
 	echo "skip: milter/main.c does not exist yet"
 fi
+
+# bogusmx-ctl(8)
+check_options "$top/man/bogusmx-ctl.8" "$top/milter/ctl.c"
 
 # bogusmx.conf(5)
 page=$top/man/bogusmx.conf.5

@@ -120,6 +120,10 @@ out=$(/usr/bin/bogusmx-check --version 2>&1)
 [ $? = 0 ] && [[ "$out" == *"$version"* ]] &&
 	ok "/usr/bin/bogusmx-check --version: $out" ||
 	fail "bogusmx-check --version: $out"
+out=$(/usr/sbin/bogusmx-ctl --version 2>&1)
+[ $? = 0 ] && [[ "$out" == "bogusmx-ctl $version,"* ]] &&
+	ok "/usr/sbin/bogusmx-ctl --version: $out" ||
+	fail "bogusmx-ctl --version: $out"
 out=$(/usr/sbin/bogusmx-milter -V 2>&1)
 [[ "$out" == "bogusmx-milter $version,"* ]] && ok "bogusmx-milter -V: $out" ||
 	fail "bogusmx-milter -V: $out"

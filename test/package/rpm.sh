@@ -36,10 +36,11 @@ others=$(echo "$files" | awk -F'|' '$2 ~ /^d/ { print $3 }' |
 	grep -v -e bogusmx -e '^/etc/mail/m4$' -e '/\.build-id')
 [ -z "$others" ] && ok "no directory of other packages claimed" ||
 	fail "claims directories: $others"
-for f in /usr/sbin/bogusmx-milter /usr/bin/bogusmx-check \
+for f in /usr/sbin/bogusmx-milter /usr/bin/bogusmx-check /usr/sbin/bogusmx-ctl \
 	/usr/lib/systemd/system/bogusmx.service \
 	/usr/lib/sysusers.d/bogusmx.conf /usr/lib/tmpfiles.d/bogusmx.conf \
-	/usr/share/man/man8/bogusmx-milter.8.gz; do
+	/usr/share/man/man8/bogusmx-milter.8.gz \
+	/usr/share/man/man8/bogusmx-ctl.8.gz; do
 	echo "$files" | grep -q "|$f\$" && ok "has $f" || fail "lacks $f"
 done
 scripts=$(rpm -qp --scripts "$rpm")

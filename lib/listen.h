@@ -1,0 +1,64 @@
+/*
+ * listen.h - a listening socket of ours: the metrics endpoint and the
+ * control socket
+ *
+ * A spec names where to listen: "inet:PORT@ADDRESS" (IPv4),
+ * "inet6:PORT@[ADDRESS]" (IPv6) or "unix:/PATH".  The address must be
+ * numeric (no name is looked up) and is required: there is no "every
+ * address" by default.  bmx_listen_open() makes the socket: an inet
+ * socket with SO_REUSEADDR; a unix socket after removing a stale one
+ * (only a socket is ever removed, never another kind of file), with the
+ * mode given, set before anybody can connect (umask while binding).
+ *
+ * Errors: false or -1 with a message in err: for a spec, the reason
+ * alone (the caller names the key or spec); for a socket, the path (or
+ * "the address") and the reason.  Nothing is logged.
+ * Thread safety: reentrant; bmx_listen_open() changes the umask for a
+ * moment, so call it before threads that create files run.
+ */
+#ifndef BMX_LISTEN_H
+#define BMX_LISTEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+struct bmx_listen {
+	int family; /**< AF_INET, AF_INET6 or AF_UNIX */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /**< unix */
+};
+
+/**
+ * Parse a spec.
+ * @param spec "inet:PORT@ADDRESS", "inet6:PORT@[ADDRESS]", "unix:/PATH"
+ *     or "/PATH"
+ * @param out filled when the spec is good
+ * @return true, or false with a message in err
+ */
+bool bmx_listen_parse(
+    const char *spec, struct bmx_listen *out, char *err, size_t errlen);
+
+/**
+ * Make a listening socket (close-on-exec, backlog 16).
+ * @param mode of a unix socket (e.g. 0660); ignored for inet
+ * @param uid, gid owner of a unix socket; (uid_t)-1: leave it as made
+ * @return the descriptor, or -1 with a message in err
+ */
+int bmx_listen_open(const struct bmx_listen *l, unsigned mode, uid_t uid,
+    gid_t gid, char *err, size_t errlen);
+
+/**
+ * Parse a spec and make its socket: bmx_listen_parse() then
+ * bmx_listen_open(), a bad spec's message naming key and spec
+ * ("metrics \"tcp:1\": use inet:PORT@ADDRESS, ...").
+ * @param out the parsed spec (its path, for removing the socket)
+ * @return the descriptor, or -1 with a message in err
+ */
+int bmx_listen_spec(const char *key, const char *spec, unsigned mode, uid_t uid,
+    gid_t gid, struct bmx_listen *out, char *err, size_t errlen);
+
+#endif
