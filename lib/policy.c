@@ -144,6 +144,21 @@ host_failure(const struct bmx_resolution *res, char *why, size_t len)
 	return NULL;
 }
 
+/* The resolver may have hidden a bogus address, or made one up: neither
+ * accept nor refuse for good. */
+static void
+defer_untrusted(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+	snprintf(j->why, sizeof(j->why), "resolver guard: %.100s: %s",
+	    res->untrusted_name, res->untrusted_why);
+	set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+	    "Cannot check %s: the DNS resolver's answer for %s cannot be "
+	    "trusted (it filters or rewrites answers); try again later",
+	    res->domain, res->untrusted_name);
+}
+
 /* What classify() found that the pick needs. */
 struct found {
 	const struct bmx_host *special; /* first special-use host */
@@ -395,16 +410,7 @@ pick(const struct bmx_policy *p, const char *rcpt,
 		return;
 	}
 	if (res->untrusted_name != NULL) {
-		/* the resolver may have hidden a bogus address, or made one
-		 * up: neither accept nor refuse for good */
-		snprintf(j->class_name, sizeof(j->class_name), "tempfail");
-		snprintf(j->why, sizeof(j->why), "resolver guard: %.100s: %s",
-		    res->untrusted_name, res->untrusted_why);
-		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
-		    "Cannot check %s: the DNS resolver's answer for %s cannot "
-		    "be trusted (it filters or rewrites answers); try again "
-		    "later",
-		    res->domain, res->untrusted_name);
+		defer_untrusted(rcpt, res, j);
 		return;
 	}
 	/* a group of hosts left out whole: what they hold is not known */

@@ -417,7 +417,6 @@ guard_answer(const struct bmx_resolver *r, const struct bmx_answer *a,
 
 	if (a == NULL)
 		return;
-	bmx_guard_note(r->guard, a);
 	if (distrust && a->nosoa)
 		untrusted(out, name,
 		    "an empty answer without SOA: the resolver removes "
@@ -440,6 +439,13 @@ guard_check(const struct bmx_resolver *r, struct bmx_resolution *out)
 
 	if (r->guard == NULL || out->mx == NULL)
 		return;
+	/* learn first: a negative answer with SOA in this very resolution
+	 * is enough to doubt an empty one without */
+	bmx_guard_note(r->guard, out->mx);
+	for (i = 0; i < out->nhosts; i++) {
+		bmx_guard_note(r->guard, out->hosts[i].a);
+		bmx_guard_note(r->guard, out->hosts[i].aaaa);
+	}
 	distrust = bmx_guard_distrust_empty(r->guard);
 	if (bmx_guard_filters(r->guard))
 		untrusted(out, out->domain,

@@ -430,6 +430,19 @@ print_human(
 		    r->elapsed_ms, res->lookups, res->cache_hits);
 }
 
+/* --resolver: the canaries, asked by hand even when the configuration
+ * turns the guard off. */
+static void
+run_canaries(struct bmx_guard *g, const struct bmx_engine *engine,
+    const struct bmx_config *cfg)
+{
+	struct bmx_canary_settings cs = cfg->guard;
+
+	cs.enabled = true;
+	bmx_canary_run(g, bmx_engine_servers(engine), &cs, &cfg->engine.policy,
+	    cfg->engine.deadline_ms);
+}
+
 /* The resolver guard's findings.  @return whether there is one. */
 static bool
 print_guard(
@@ -590,13 +603,8 @@ main(int argc, char **argv)
 				    line);
 				break;
 			}
-	if (guard != NULL) {
-		struct bmx_canary_settings cs = cfg->guard;
-
-		cs.enabled = true; /* asked for by hand */
-		bmx_canary_run(guard, bmx_engine_servers(engine), &cs,
-		    &cfg->engine.policy, s.deadline_ms);
-	}
+	if (guard != NULL)
+		run_canaries(guard, engine, cfg);
 	for (i = 0; i < (size_t)argc; i++) {
 		if (sender)
 			bmx_engine_decide_sender(engine, argv[i], &r);

@@ -43,6 +43,10 @@ mx.{q}" gives every name under hot.test a host of its own).  Actions:
 
     answer RECORD...      NOERROR with these records (none: NODATA)
     nxdomain              rcode NXDOMAIN
+    nxdomain-soa          rcode NXDOMAIN with the root's SOA in the
+                          authority section, as real negative answers
+                          have (only those are cached, RFC 2308)
+    nodata-soa            NOERROR, no records, the root's SOA
     servfail              rcode SERVFAIL
     refused               rcode REFUSED
     tc                    NOERROR, TC bit set, no records
@@ -75,7 +79,10 @@ RCODES = {"nxdomain": 3, "servfail": 2, "refused": 5}
 RECORD_ACTIONS = {"answer", "wrong-id", "wrong-name", "wrong-type", "no-qr",
                   "other-port"}
 PLAIN_ACTIONS = {"nxdomain", "servfail", "refused", "tc", "cut", "junk",
-                 "close"}
+                 "close", "nxdomain-soa", "nodata-soa"}
+# ". 300 IN SOA ns. host. 1 3600 600 86400 300"
+ROOT_SOA = (b"\0" + struct.pack("!HHIH", 6, 1, 300, 30) + b"\2ns\0\4host\0" +
+            struct.pack("!IIIII", 1, 3600, 600, 86400, 300))
 
 
 def encode_name(name):
@@ -182,16 +189,19 @@ def rr_bytes(owner, rtype, value):
 
 
 def message(q, records=(), rcode=0, qid=None, question=None, qr=True,
-            tc=False):
-    """A reply to q; the keyword arguments make it wrong on purpose."""
+            tc=False, soa=False):
+    """A reply to q; the keyword arguments make it wrong on purpose (but
+    soa: the root's SOA in the authority section)."""
     flags = 0x0080 | (q.flags & 0x0100) | rcode  # RA, RD copied
     if qr:
         flags |= 0x8000
     if tc:
         flags |= 0x0200
     body = b"".join(rr_bytes(q.qname, t, v) for t, v in records)
+    if soa:
+        body += ROOT_SOA
     header = struct.pack("!HHHHHH", q.id if qid is None else qid, flags, 1,
-                         len(records), 0, 0)
+                         len(records), 1 if soa else 0, 0)
     return header + (q.question if question is None else question) + body
 
 
@@ -201,6 +211,10 @@ def packet(q, action, arg):
         return message(q, arg)
     if action in RCODES:
         return message(q, rcode=RCODES[action])
+    if action == "nxdomain-soa":
+        return message(q, rcode=RCODES["nxdomain"], soa=True)
+    if action == "nodata-soa":
+        return message(q, soa=True)
     if action == "tc":
         return message(q, tc=True)
     if action == "wrong-id":

@@ -106,9 +106,8 @@ server:
   access-control: 127.0.0.0/8 allow
   # the lame delegations of the corpus (a server nothing listens on):
   # given up on quickly, the way a real resolver does after a while
-  unknown-server-time-limit: 40
-  outbound-msg-retry: 1
-  infra-cache-min-rtt: 20
+  unknown-server-time-limit: 100
+  outbound-msg-retry: 2
 CONF
 		if [ "$1" = private ]; then
 			for net in 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 \

@@ -117,4 +117,12 @@ else
 	E2E_FAILS=$((E2E_FAILS + 1))
 	echo "FAIL: counters: $stats (deferred by the guard: $guarded)"
 fi
+# A sanitizer build of the milter (ASan, TSan): no report so far.
+E2E_N=$((E2E_N + 1))
+if grep -q 'Sanitizer' "$E2E_TMP/milter.log"; then
+	E2E_FAILS=$((E2E_FAILS + 1))
+	echo "FAIL: a sanitizer report in the milter's log"
+else
+	echo "ok: no sanitizer report in the milter's log"
+fi
 e2e_done
