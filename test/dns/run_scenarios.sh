@@ -33,7 +33,7 @@
 # Checks cannot contain spaces or '|'.
 #
 # A line that starts with "xfail" (then the fields as above) pins what
-# DESIGN.md asks for where the engine is known to get it wrong (the
+# HACKING (section 3) asks for where the engine is known to get it wrong (the
 # comment above it says where): it is reported as "xfail" while it
 # fails, and as a failure once it passes, so the mark is removed when
 # the bug is fixed.
