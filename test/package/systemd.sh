@@ -21,10 +21,8 @@
 set -u
 src=$(cd "$1" && pwd) milter=$(realpath "$2")
 unit=$src/etc/bogusmx.service
-command -v systemd-analyze >/dev/null || {
-	echo "SKIP: systemd-analyze not found (package systemd)"
-	exit 77
-}
+. "$(dirname "$0")/../common/harness.sh"
+harness_want "package systemd" systemd-analyze
 tmp=$(mktemp -d)
 name=bogusmx-test-$$
 live=        # the directory of the running copy, once made
@@ -44,9 +42,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 # tenths N.N: the number times ten (exposure levels have one decimal)
 tenths() {
@@ -99,7 +94,7 @@ fi
 # free loopback port, and a runtime directory of its own.  Its [Unit]
 # has no ordering: network-online.target can take minutes to come.
 user=bogusmx
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(harness_port)
 copy() { # DIR: the unit for a milter in DIR
 	printf '[Unit]\nDescription=bogusmx sandbox test\n\n'
 	sed -n '/^\[Service\]$/,/^\[Install\]$/p' "$unit" | sed -e '$d' \
