@@ -140,7 +140,7 @@ not_checked(SMFICTX *ctx, const struct bmx_config *cfg,
 	if (bmx_config_skip_mailer(cfg, macro(ctx, "{rcpt_mailer}")))
 		return "mailer not routed by MX";
 	/* An explicit [next hop]: not MX routing.  An address literal
-	 * recipient has one too, and is checked (DESIGN rule 1). */
+	 * recipient has one too, and is checked (HACKING rule 1). */
 	host = macro(ctx, "{rcpt_host}");
 	if (host[0] == '[' && strstr(addr, "@[") == NULL)
 		return "explicit next hop";
