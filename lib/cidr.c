@@ -1,20 +1,21 @@
 /*
- * cidr.c - parse Postfix cidr_table(5) text and compile it for fast lookups
+ * cidr.c - compile cidr_table(5) rules for fast lookups, and look up
  *
- * Parsing turns the text into rules.  Each rule holds, besides its pattern
- * and result, the conjunction of the conditions under which it matches:
- * the patterns of the enclosing if blocks and its own, each possibly
- * negated.  Compiling turns every rule's condition into a set of disjoint
- * prefixes (a negated prefix is the rest of its address family, split into
- * at most one prefix per bit).  Any two CIDR prefixes are either nested or
- * disjoint, so one sorted sweep over all prefixes, with a stack of the
- * prefixes that contain the current address, gives for every point of the
- * address space the lowest-numbered rule that covers it: first match wins.
- * The sweep writes sorted, disjoint ranges that cover the whole space;
+ * cidr_parse.c turns the text into rules (struct bmx_cidr_src, in
+ * cidr_impl.h).  Each rule holds, besides its pattern and result, the
+ * conjunction of the conditions under which it matches: the patterns of
+ * the enclosing if blocks and its own, each possibly negated.  Compiling
+ * turns every rule's condition into a set of disjoint prefixes (a negated
+ * prefix is the rest of its address family, split into at most one
+ * prefix per bit).  Any two CIDR prefixes are either nested or disjoint,
+ * so one sorted sweep over all prefixes, with a stack of the prefixes
+ * that contain the current address, gives for every point of the address
+ * space the lowest-numbered rule that covers it: first match wins.  The
+ * sweep writes sorted, disjoint ranges that cover the whole space;
  * lookups binary-search them within a bucket of an index on the leading
  * bits.
  *
- * Memory: all strings live in one pool owned by the table; temporary
+ * Memory: the table takes over the parser's string pool; temporary
  * arrays of the compiler are freed before bmx_cidr_parse() returns.
  */
 #include <stdbool.h>
@@ -24,21 +25,14 @@
 #include <string.h>
 
 #include "cidr.h"
+#include "cidr_impl.h"
 
 #define NO_RULE UINT32_MAX
-#define MAX_RULES (1U << 28)
 #define INDEX_BITS_MAX 20
 
 /* A 128-bit address as two halves; IPv4 uses the low half only. */
 struct key {
 	uint64_t hi, lo;
-};
-
-/* One condition: address in (or, negated, not in) a prefix. */
-struct literal {
-	struct bmx_ip net;
-	unsigned plen;
-	bool negate;
 };
 
 /* A prefix that a rule covers, before the sweep. */
@@ -76,475 +70,6 @@ struct bmx_cidr_table {
 	size_t pool_len;
 	struct family_map v4, v6;
 };
-
-/* Parser state. */
-struct rule_src {
-	size_t pattern_off, result_off;
-	unsigned line;
-	size_t lit_off; /* into parser.lits */
-	unsigned nlits;
-};
-
-struct parser {
-	const char *name;
-	struct bmx_diag *diag;
-	char *pool;
-	size_t pool_len, pool_cap;
-	struct rule_src *rules;
-	size_t nrules, rules_cap;
-	struct literal *lits;
-	size_t nlits, lits_cap;
-	struct literal stack[BMX_CIDR_DEPTH_MAX];
-	unsigned stack_line[BMX_CIDR_DEPTH_MAX];
-	unsigned depth;
-	bool nomem;
-};
-
-/* Dynamic growth helper: ensure room for one more element. */
-static bool
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return true;
-	ncap = *cap ? *cap * 2 : 64;
-	nv = realloc(*v, ncap * size);
-	if (nv == NULL)
-		return false;
-	*v = nv;
-	*cap = ncap;
-	return true;
-}
-
-static void
-nomem(struct parser *p)
-{
-	if (!p->nomem)
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, 0,
-		    "out of memory while reading the table");
-	p->nomem = true;
-}
-
-static bool
-pool_add(struct parser *p, const char *s, size_t len, size_t *off)
-{
-	char *np;
-	size_t ncap;
-
-	if (p->pool_len + len + 1 > p->pool_cap) {
-		ncap = p->pool_cap ? p->pool_cap : 4096;
-		while (p->pool_len + len + 1 > ncap)
-			ncap *= 2;
-		np = realloc(p->pool, ncap);
-		if (np == NULL) {
-			nomem(p);
-			return false;
-		}
-		p->pool = np;
-		p->pool_cap = ncap;
-	}
-	memcpy(p->pool + p->pool_len, s, len);
-	p->pool[p->pool_len + len] = '\0';
-	*off = p->pool_len;
-	p->pool_len += len + 1;
-	return true;
-}
-
-static bool
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static const char *
-skip_space(const char *s)
-{
-	while (is_space(*s))
-		s++;
-	return s;
-}
-
-/* Keyword test: word, case-insensitive, followed by space, '!' or end. */
-static bool
-keyword(const char *s, const char *word, bool bang_ok)
-{
-	size_t n = strlen(word);
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != word[i])
-			return false;
-	}
-	return s[n] == '\0' || is_space(s[n]) || (bang_ok && s[n] == '!');
-}
-
-static void
-mask_bits(uint8_t *b, size_t nbytes, unsigned plen)
-{
-	size_t i;
-
-	for (i = 0; i < nbytes; i++) {
-		unsigned bit = (unsigned)i * 8;
-
-		if (bit >= plen)
-			b[i] = 0;
-		else if (plen - bit < 8)
-			b[i] &= (uint8_t)(0xff << (8 - (plen - bit)));
-	}
-}
-
-/*
- * Parse an address pattern: "addr", "addr/len", "[addr]", "[addr]/len" or
- * "[addr/len]".  The text is one token (no white space).
- */
-static bool
-parse_prefix(struct parser *p, unsigned line, const char *tok,
-    struct literal *out, bool continued)
-{
-	char buf[BMX_CIDR_LINE_MAX + 1];
-	char fixed[BMX_IP_STRLEN];
-	const char *hint = continued ? " (a line that starts with white space "
-				       "continues the line before it: do "
-				       "not indent lines)" :
-				       "";
-	char *addr, *slash, *close;
-	size_t len = strlen(tok);
-	unsigned long plen;
-	unsigned bits;
-	const char *m;
-	struct bmx_ip ip;
-
-	memcpy(buf, tok, len + 1);
-	addr = buf;
-	if (*addr == '[') {
-		close = strchr(addr, ']');
-		if (close == NULL) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "missing ']' in \"%s\"%s", tok, hint);
-			return false;
-		}
-		addr++;
-		if (close[1] != '\0' && close[1] != '/') {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "unexpected text after ']' in \"%s\"%s", tok, hint);
-			return false;
-		}
-		/* "[a]/n" -> "a/n" */
-		memmove(close, close + 1, strlen(close + 1) + 1);
-	}
-	slash = strrchr(addr, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (!bmx_ip_parse(addr, &ip)) {
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "bad address pattern \"%s\": expected an IPv4 or IPv6 "
-		    "address (decimal IPv4 octets without leading zeros), "
-		    "optionally followed by /prefix-length%s",
-		    tok, hint);
-		return false;
-	}
-	bits = bmx_ip_bits(&ip);
-	plen = bits;
-	if (slash != NULL) {
-		m = slash + 1;
-		if (*m == '\0' || strspn(m, "0123456789") != strlen(m)) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "bad prefix length in \"%s\": expected a decimal "
-			    "number after '/'%s",
-			    tok, hint);
-			return false;
-		}
-		plen = 0;
-		for (; *m != '\0' && plen <= bits; m++)
-			plen = plen * 10 + (unsigned long)(*m - '0');
-		if (plen > bits) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "bad prefix length in \"%s\": an IPv%d prefix "
-			    "length is 0 to %u",
-			    tok, ip.family == BMX_IP_V6 ? 6 : 4, bits);
-			return false;
-		}
-	}
-	out->net = ip;
-	out->plen = (unsigned)plen;
-	mask_bits(out->net.bytes, bits / 8, out->plen);
-	if (!bmx_ip_equal(&out->net, &ip)) {
-		bmx_ip_format(&out->net, fixed, sizeof(fixed));
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "non-null host address bits in \"%s\", perhaps you should "
-		    "use \"%s/%u\" instead",
-		    tok, fixed, out->plen);
-		return false;
-	}
-	return true;
-}
-
-/* Strip "!" marks (each one toggles) and the space after them. */
-static const char *
-parse_negation(struct parser *p, unsigned line, const char *s, bool *negate)
-{
-	unsigned count = 0;
-
-	*negate = false;
-	while (*s == '!') {
-		*negate = !*negate;
-		count++;
-		s = skip_space(s + 1);
-	}
-	if (count > 1)
-		bmx_diag_add(p->diag, BMX_DIAG_WARNING, p->name, line,
-		    "%u '!' marks: each one inverts the match, so this is "
-		    "the same as %s; write it that way",
-		    count, *negate ? "one '!'" : "none");
-	return s;
-}
-
-static bool
-check_text(struct parser *p, unsigned line, const char *s, size_t len)
-{
-	size_t i, need = 0;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (need > 0) {
-			if ((c & 0xc0) != 0x80)
-				break;
-			need--;
-			continue;
-		}
-		if (c == '\t' || (c >= 0x20 && c < 0x7f))
-			continue;
-		if (c < 0x20 || c == 0x7f) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "control character 0x%02x in the result text: "
-			    "results become SMTP reply text and must be "
-			    "printable",
-			    c);
-			return false;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3;
-		else
-			break;
-	}
-	if (i < len || need > 0) {
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "the result text is not valid UTF-8");
-		return false;
-	}
-	return true;
-}
-
-static bool
-add_rule(struct parser *p, unsigned line, const char *pattern,
-    size_t pattern_len, const char *result, const struct literal *own)
-{
-	struct rule_src *r;
-	unsigned i;
-
-	if (p->nrules >= MAX_RULES) {
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "too many rules (the limit is %u)", MAX_RULES);
-		return false;
-	}
-	if (!grow((void **)&p->rules, &p->rules_cap, p->nrules,
-		sizeof(*p->rules))) {
-		nomem(p);
-		return false;
-	}
-	r = &p->rules[p->nrules];
-	r->line = line;
-	r->lit_off = p->nlits;
-	r->nlits = p->depth + 1;
-	for (i = 0; i <= p->depth; i++) {
-		if (!grow((void **)&p->lits, &p->lits_cap, p->nlits,
-			sizeof(*p->lits))) {
-			nomem(p);
-			return false;
-		}
-		p->lits[p->nlits++] = i < p->depth ? p->stack[i] : *own;
-	}
-	if (!pool_add(p, pattern, pattern_len, &r->pattern_off) ||
-	    !pool_add(p, result, strlen(result), &r->result_off))
-		return false;
-	p->nrules++;
-	return true;
-}
-
-/* Handle one logical line (NUL-terminated, trailing space removed). */
-static void
-parse_line(struct parser *p, unsigned line, char *s, bool continued)
-{
-	struct literal lit;
-	const char *pat, *end, *rest;
-	char tok[BMX_CIDR_LINE_MAX + 1];
-	size_t toklen;
-
-	if (keyword(s, "endif", false)) {
-		rest = skip_space(s + 5);
-		if (*rest != '\0') {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "unexpected text \"%s\" after endif", rest);
-			return;
-		}
-		if (p->depth == 0) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "endif without a matching if");
-			return;
-		}
-		p->depth--;
-		return;
-	}
-	if (keyword(s, "if", true)) {
-		pat = parse_negation(p, line, skip_space(s + 2), &lit.negate);
-		if (*pat == '\0') {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "no address pattern after if");
-			return;
-		}
-		end = pat + strcspn(pat, " \t\r\v\f");
-		if (*skip_space(end) != '\0') {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "unexpected text \"%s\" after the pattern of if%s",
-			    skip_space(end),
-			    continued ? " (a line that starts with white "
-					"space continues the line before it: "
-					"do not indent the lines inside "
-					"if..endif)" :
-					"");
-			return;
-		}
-		if (!parse_prefix(p, line, pat, &lit, continued))
-			return;
-		if (p->depth >= BMX_CIDR_DEPTH_MAX) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-			    "if blocks nested more than %d deep",
-			    BMX_CIDR_DEPTH_MAX);
-			return;
-		}
-		p->stack[p->depth] = lit;
-		p->stack_line[p->depth] = line;
-		p->depth++;
-		return;
-	}
-	pat = parse_negation(p, line, s, &lit.negate);
-	if (*pat == '\0') {
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "no address pattern after '!'");
-		return;
-	}
-	toklen = strcspn(pat, " \t\r\v\f");
-	memcpy(tok, pat, toklen);
-	tok[toklen] = '\0';
-	rest = skip_space(pat + toklen);
-	if (!parse_prefix(p, line, tok, &lit, continued))
-		return;
-	if (*rest == '\0') {
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, line,
-		    "no result after \"%s\": write a result such as "
-		    "\"REJECT text\", \"OK\" or \"DUNNO\" after the pattern",
-		    tok);
-		return;
-	}
-	if (!check_text(p, line, rest, strlen(rest)))
-		return;
-	add_rule(p, line, s, (size_t)(pat + toklen - s), rest, &lit);
-}
-
-/* Trim the end of a complete logical line and parse it. */
-static void
-finish_line(
-    struct parser *p, unsigned line, char *buf, size_t len, bool continued)
-{
-	while (len > 0 && is_space(buf[len - 1]))
-		len--;
-	buf[len] = '\0';
-	parse_line(p, line, buf, continued);
-}
-
-/*
- * Split the text into logical lines: comments and blank lines are
- * dropped, and lines that start with white space are appended to the
- * logical line before them.
- */
-static void
-parse_text(struct parser *p, const char *text, size_t len)
-{
-	char buf[BMX_CIDR_LINE_MAX + 1];
-	size_t blen = 0, pos = 0, n;
-	unsigned lineno = 0, start_line = 0;
-	bool have = false, toolong = false, continued = false;
-	const char *l, *nl, *t;
-
-	while (pos < len && !p->nomem) {
-		l = text + pos;
-		nl = memchr(l, '\n', len - pos);
-		n = nl != NULL ? (size_t)(nl - l) : len - pos;
-		pos += n + (nl != NULL);
-		lineno++;
-		if (memchr(l, '\0', n) != NULL) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, lineno,
-			    "NUL byte in the line");
-			continue;
-		}
-		for (t = l; t < l + n && is_space(*t); t++)
-			;
-		if (t == l + n || *t == '#')
-			continue;
-		if (t == l) {
-			/* A new logical line: finish the last one. */
-			if (have && !toolong)
-				finish_line(
-				    p, start_line, buf, blen, continued);
-			have = true;
-			toolong = false;
-			continued = false;
-			blen = 0;
-			start_line = lineno;
-		} else if (!have) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name, lineno,
-			    "the first line must not start with white space "
-			    "(such a line continues the line before it)");
-			continue;
-		} else {
-			continued = true;
-		}
-		if (toolong)
-			continue;
-		/* CRLF line ends: the CR goes (Postfix keeps it, inside a
-		 * continued result); other trailing space stays until the
-		 * logical line is complete, as in Postfix. */
-		if (n > 0 && l[n - 1] == '\r')
-			n--;
-		if (blen + n > BMX_CIDR_LINE_MAX) {
-			bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name,
-			    start_line, "line longer than %d bytes",
-			    BMX_CIDR_LINE_MAX);
-			toolong = true;
-			continue;
-		}
-		memcpy(buf + blen, l, n);
-		blen += n;
-	}
-	if (have && !toolong && !p->nomem)
-		finish_line(p, start_line, buf, blen, continued);
-	while (p->depth > 0) {
-		p->depth--;
-		bmx_diag_add(p->diag, BMX_DIAG_ERROR, p->name,
-		    p->stack_line[p->depth], "if without a matching endif");
-	}
-}
 
 /* Compiler. */
 
@@ -623,8 +148,8 @@ emit_piece(
 {
 	struct piece *pc;
 
-	if (!grow((void **)&c->pieces[fam], &c->cap[fam], c->npieces[fam],
-		sizeof(struct piece))) {
+	if (!bmx_cidr_grow((void **)&c->pieces[fam], &c->cap[fam],
+		c->npieces[fam], sizeof(struct piece))) {
 		c->nomem = true;
 		return;
 	}
@@ -637,10 +162,10 @@ emit_piece(
 /* Emit prefix q minus the union of the negated prefixes in negs. */
 static void
 subtract(struct compiler *c, int fam, unsigned bits, struct key q,
-    unsigned qlen, const struct literal *const *negs, size_t nnegs,
+    unsigned qlen, const struct bmx_cidr_lit *const *negs, size_t nnegs,
     uint32_t rule)
 {
-	const struct literal *inside[BMX_CIDR_DEPTH_MAX + 1];
+	const struct bmx_cidr_lit *inside[BMX_CIDR_DEPTH_MAX + 1];
 	size_t i, n = 0;
 	struct key nk, half;
 
@@ -674,11 +199,11 @@ subtract(struct compiler *c, int fam, unsigned bits, struct key q,
  * less the negated prefixes.
  */
 static bool
-compile_rule(
-    struct compiler *c, const struct literal *lits, unsigned n, uint32_t rule)
+compile_rule(struct compiler *c, const struct bmx_cidr_lit *lits, unsigned n,
+    uint32_t rule)
 {
-	const struct literal *pos = NULL;
-	const struct literal *negs[BMX_CIDR_DEPTH_MAX + 1];
+	const struct bmx_cidr_lit *pos = NULL;
+	const struct bmx_cidr_lit *negs[BMX_CIDR_DEPTH_MAX + 1];
 	enum bmx_ip_family f = lits[n - 1].net.family;
 	unsigned i, bits = f == BMX_IP_V4 ? 32 : 128;
 	int fam = f == BMX_IP_V4 ? 0 : 1;
@@ -739,7 +264,7 @@ sweep_emit(struct sweep *s, struct key start, uint32_t rule)
 		if (last == rule)
 			return;
 	}
-	if (!grow(arr, &s->cap, m->n, size)) {
+	if (!bmx_cidr_grow(arr, &s->cap, m->n, size)) {
 		s->nomem = true;
 		return;
 	}
@@ -891,7 +416,7 @@ family_free(struct family_map *m)
 }
 
 static struct bmx_cidr_table *
-compile(struct parser *p)
+compile(struct bmx_cidr_src *p)
 {
 	struct bmx_cidr_table *t;
 	struct compiler c;
@@ -916,7 +441,7 @@ compile(struct parser *p)
 			t->pool = np;
 	}
 	for (i = 0; i < p->nrules; i++) {
-		const struct rule_src *r = &p->rules[i];
+		const struct bmx_cidr_src_rule *r = &p->rules[i];
 
 		t->rules[i].pattern = t->pool + r->pattern_off;
 		t->rules[i].result = t->pool + r->result_off;
@@ -946,7 +471,7 @@ compile(struct parser *p)
 nomem:
 	free(c.pieces[0]);
 	free(c.pieces[1]);
-	nomem(p);
+	bmx_cidr_src_nomem(p);
 	bmx_cidr_free(t);
 	return NULL;
 }
@@ -956,18 +481,16 @@ bmx_cidr_parse(
     const char *name, const char *text, size_t len, struct bmx_diag *diag)
 {
 	struct bmx_cidr_table *t = NULL;
-	struct parser p;
+	struct bmx_cidr_src p;
 	size_t errors = diag->errors;
 
 	memset(&p, 0, sizeof(p));
 	p.name = name != NULL ? name : "";
 	p.diag = diag;
-	parse_text(&p, text, len);
+	bmx_cidr_src_parse(&p, text, len);
 	if (diag->errors == errors && !p.nomem)
 		t = compile(&p);
-	free(p.pool);
-	free(p.rules);
-	free(p.lits);
+	bmx_cidr_src_clear(&p);
 	return t;
 }
 

@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 
 #include <confuse.h>
-#include <netinet/in.h>
 
 #include "access.h"
 #include "addr.h"
@@ -152,22 +151,8 @@ add_interfaces(
 	for (p = ifa; p != NULL; p = p->ifa_next) {
 		struct bmx_ip ip;
 
-		if (p->ifa_addr == NULL)
+		if (!bmx_ip_from_sockaddr(p->ifa_addr, &ip))
 			continue;
-		if (p->ifa_addr->sa_family == AF_INET) {
-			const struct sockaddr_in *s =
-			    (const struct sockaddr_in *)(void *)p->ifa_addr;
-
-			ip = bmx_ip_v4((const uint8_t *)&s->sin_addr);
-		} else if (p->ifa_addr->sa_family == AF_INET6) {
-			const struct sockaddr_in6 *s =
-			    (const struct sockaddr_in6 *)(void *)p->ifa_addr;
-
-			ip.family = BMX_IP_V6;
-			memcpy(ip.bytes, &s->sin6_addr, 16);
-		} else {
-			continue;
-		}
 		grown = realloc(c->self, (*n + 1) * sizeof(*grown));
 		if (grown == NULL) {
 			freeifaddrs(ifa);

@@ -32,6 +32,7 @@
 #include "listen.h"
 #include "net.h"
 #include "query.h"
+#include "reply.h"
 
 /* The built-in defaults: etc/bogusmx.conf shows the same values (the
  * socket: BMX_DEFAULT_SOCKET, config.h). */
@@ -291,12 +292,16 @@ check_mode(cfg_t *cfg, cfg_opt_t *opt)
 	return check_choice(cfg, opt, c);
 }
 
+/* The names of reply.c's table, in the order of enum bmx_action. */
 static int
 check_action(cfg_t *cfg, cfg_opt_t *opt)
 {
-	static const char *const c[] = { "reject", "tempfail", "tag", "log",
-		NULL };
+	const char *c[BMX_ACTION_LOG + 2];
+	int a;
 
+	for (a = BMX_ACTION_REJECT; a <= BMX_ACTION_LOG; a++)
+		c[a] = bmx_action_name((enum bmx_action)a);
+	c[BMX_ACTION_LOG + 1] = NULL;
 	return check_choice(cfg, opt, c);
 }
 
@@ -346,11 +351,72 @@ check_socket(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/*
+ * One item of a list key.  Each returns true for a good value; for a
+ * bad one it writes the rest of the message, after the quoted value,
+ * into err (": why", or " is not ...").
+ */
+static bool
+item_nameserver(const char *v, char *err, size_t len)
+{
+	struct bmx_query_servers s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(err, len, ": ");
+	return bmx_query_add_server(&s, v, 53, err + 2, len - 2) == 0;
+}
+
+static bool
+item_address(const char *v, char *err, size_t len)
+{
+	struct bmx_ip ip;
+
+	snprintf(err, len, " is not an IP address");
+	return bmx_ip_parse(v, &ip);
+}
+
+static bool
+item_net(const char *v, char *err, size_t len)
+{
+	struct bmx_net n;
+
+	snprintf(err, len, ": ");
+	return bmx_net_parse(v, &n, err + 2, len - 2);
+}
+
+static bool
+item_domain(const char *v, char *err, size_t len)
+{
+	char out[BMX_DOMAIN_MAX + 1];
+
+	snprintf(err, len, ": ");
+	return bmx_domain_normalize(v, out, err + 2, len - 2) == BMX_ADDR_OK;
+}
+
+/* Every item of a list through ok(); the first bad one fails the key. */
 static int
-check_nameservers(cfg_t *cfg, cfg_opt_t *opt)
+check_list(cfg_t *cfg, cfg_opt_t *opt,
+    bool (*ok)(const char *v, char *err, size_t len))
 {
 	char name[128], err[256];
 	unsigned i;
+
+	for (i = 0; i < cfg_opt_size(opt); i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+
+		if (!ok(v, err, sizeof(err))) {
+			fail(cfg, "%s: \"%s\"%s",
+			    where(cfg, opt, name, sizeof(name)), v, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_nameservers(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char name[128];
 
 	if (cfg_opt_size(opt) > BMX_QUERY_SERVERS_MAX) {
 		fail(cfg, "%s: %u nameservers: at most %d",
@@ -358,75 +424,25 @@ check_nameservers(cfg_t *cfg, cfg_opt_t *opt)
 		    BMX_QUERY_SERVERS_MAX);
 		return -1;
 	}
-	for (i = 0; i < cfg_opt_size(opt); i++) {
-		struct bmx_query_servers s;
-		const char *v = cfg_opt_getnstr(opt, i);
-
-		memset(&s, 0, sizeof(s));
-		if (bmx_query_add_server(&s, v, 53, err, sizeof(err)) != 0) {
-			fail(cfg, "%s: \"%s\": %s",
-			    where(cfg, opt, name, sizeof(name)), v, err);
-			return -1;
-		}
-	}
-	return 0;
+	return check_list(cfg, opt, item_nameserver);
 }
 
 static int
 check_addresses(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char name[128];
-	struct bmx_ip ip;
-	unsigned i;
-
-	for (i = 0; i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-
-		if (!bmx_ip_parse(v, &ip)) {
-			fail(cfg, "%s: \"%s\" is not an IP address",
-			    where(cfg, opt, name, sizeof(name)), v);
-			return -1;
-		}
-	}
-	return 0;
+	return check_list(cfg, opt, item_address);
 }
 
 static int
 check_nets(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char name[128], err[256];
-	struct bmx_net n;
-	unsigned i;
-
-	for (i = 0; i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-
-		if (!bmx_net_parse(v, &n, err, sizeof(err))) {
-			fail(cfg, "%s: \"%s\": %s",
-			    where(cfg, opt, name, sizeof(name)), v, err);
-			return -1;
-		}
-	}
-	return 0;
+	return check_list(cfg, opt, item_net);
 }
 
 static int
 check_domains(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char name[128], err[256], out[BMX_DOMAIN_MAX + 1];
-	unsigned i;
-
-	for (i = 0; i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-
-		if (bmx_domain_normalize(v, out, err, sizeof(err)) !=
-		    BMX_ADDR_OK) {
-			fail(cfg, "%s: \"%s\": %s",
-			    where(cfg, opt, name, sizeof(name)), v, err);
-			return -1;
-		}
-	}
-	return 0;
+	return check_list(cfg, opt, item_domain);
 }
 
 /* Every item of a list must pass ok(); else "KEY: \"VALUE\": what". */

@@ -4,6 +4,8 @@
  * Thin, checked wrappers over inet_pton(3) and inet_ntop(3).  No state.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "ip.h"
@@ -135,5 +137,28 @@ bmx_ip_parse_aton(const char *text, size_t len, struct bmx_ip *out)
 		last >>= 8;
 	}
 	*out = bmx_ip_v4(b);
+	return true;
+}
+
+bool
+bmx_ip_from_sockaddr(const struct sockaddr *sa, struct bmx_ip *out)
+{
+	struct bmx_ip ip;
+
+	memset(&ip, 0, sizeof(ip));
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		ip.family = BMX_IP_V4;
+		memcpy(ip.bytes, &in->sin_addr, 4);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		ip.family = BMX_IP_V6;
+		memcpy(ip.bytes, &in6->sin6_addr, 16);
+	} else {
+		return false;
+	}
+	*out = ip;
 	return true;
 }

@@ -70,4 +70,15 @@ struct bmx_ip bmx_ip_v4(const uint8_t bytes[4]);
 /** @return true when both addresses are of one family and equal. */
 bool bmx_ip_equal(const struct bmx_ip *a, const struct bmx_ip *b);
 
+struct sockaddr;
+
+/**
+ * The address of a socket address (AF_INET or AF_INET6; the port is
+ * dropped, an IPv6 scope too).
+ * @param sa the socket address, or NULL
+ * @param out receives the address; unchanged on failure
+ * @return true on success, false for NULL or another family
+ */
+bool bmx_ip_from_sockaddr(const struct sockaddr *sa, struct bmx_ip *out);
+
 #endif

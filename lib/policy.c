@@ -1,5 +1,5 @@
 /*
- * policy.c - verdicts and reply texts (DESIGN.md rule 5)
+ * policy.c - verdicts and reply texts (HACKING, rule 5)
  *
  * Memory: bmx_policy_judge() allocates the classes array of the
  * judgement; bmx_judgement_clear() frees it.

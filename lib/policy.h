@@ -3,7 +3,7 @@
  *
  * The policy turns what the resolver found, and what the tables say of
  * every address, into a verdict (accept, reject, tempfail) and the reply
- * text: the same for the milter and for bogusmx-check.  DESIGN.md rule 5,
+ * text: the same for the milter and for bogusmx-check.  HACKING rule 5,
  * in this order:
  *
  *   an address or name in a reject class   554 5.7.1 (mode any: one is

@@ -1,7 +1,6 @@
 /*
  * callbacks.c - libmilter callbacks (thin: the engine decides)
  */
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,18 +106,8 @@ on_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	struct bmx_session *s;
 	struct bmx_ip ip, *ipp = NULL;
 
-	if (sa != NULL && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (void *)sa;
-
-		ip = bmx_ip_v4((const uint8_t *)&in->sin_addr);
+	if (bmx_ip_from_sockaddr(sa, &ip))
 		ipp = &ip;
-	} else if (sa != NULL && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (void *)sa;
-
-		ip.family = BMX_IP_V6;
-		memcpy(ip.bytes, &in6->sin6_addr, 16);
-		ipp = &ip;
-	}
 	s = session(ctx);
 	if (s != NULL) {
 		/* made at negotiate */

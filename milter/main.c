@@ -7,9 +7,11 @@
  * Order of start-up: the configuration is read and checked before
  * anything else; then the socket is opened (a stale unix socket removed,
  * its mode and owner set) while still privileged; then the process
- * becomes a daemon (unless -f), writes its pid file and drops to the
- * configured user, verified, and writes its pid file as that user,
- * before it serves a single connection.
+ * becomes a daemon (unless -f), drops to the configured user (verified)
+ * and only then writes its pid file, once, as that user, so that it can
+ * remove the file when it stops: the file's directory must be the
+ * user's (systemd: RuntimeDirectory).  All of this before it serves a
+ * single connection.
  *
  * Permissions are looked at, for warnings only (perm.h): those of the
  * configuration and the files it names once it is read, at start and

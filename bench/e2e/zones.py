@@ -30,7 +30,7 @@ import sys
 
 TLDS = ("com", "de", "net", "es")
 
-# The seed's domains (../shared/seed/backscatter-blog.txt): MX host and
+# The domains of the backscatter blog post (test/diff/blog.cidr): MX host and
 # address as dig showed them there, or 127.0.0.1 where the post shows
 # only "relay=none" (loops back to myself).
 SEED = (

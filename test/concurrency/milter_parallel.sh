@@ -20,13 +20,9 @@
 # report came while the sessions and reloads ran.
 set -u
 milter=$1 dir=$2 secs=${3:-10}
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-fails=0
-ok() { echo "ok: $1"; }
-fail() { fails=$((fails + 1)); echo "FAIL: $1"; }
+. "$dir/../common/harness.sh"
+harness_need python3
+harness_tmp
 
 python3 "$dir/../dns/fakens.py" "$dir/../e2e/load.fakens" >"$tmp/fakens.log" 2>&1 &
 pids+=($!)
@@ -36,7 +32,7 @@ for _ in $(seq 1 100); do
 done
 dns=$(sed -n 's/.*Listening on port \([0-9]*\).*/\1/p' "$tmp/fakens.log")
 [ -n "$dns" ] || { echo "fakens.py did not start" >&2; cat "$tmp/fakens.log" >&2; exit 1; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(harness_port)
 cat >"$tmp/bogusmx.conf" <<CONF
 socket = "inet:$port@127.0.0.1"
 log-accepts = true

@@ -41,7 +41,7 @@
 # exit status is bogusmx-check's for all of them).
 #
 # A line that starts with "xfail" (then the fields as above) pins what
-# DESIGN.md asks for where the engine is known to get it wrong (the
+# HACKING (section 3) asks for where the engine is known to get it wrong (the
 # comment above it says where): it is reported as "xfail" while it
 # fails, and as a failure once it passes, so the mark is removed when
 # the bug is fixed.

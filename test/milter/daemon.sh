@@ -7,12 +7,10 @@
 # Parts that need root (owner, privilege drop) are skipped otherwise.
 set -u
 milter=$1
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-trap '[ -f "$tmp/run/pid" ] && kill "$(cat "$tmp/run/pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+. "$(dirname "$0")/../common/harness.sh"
+harness_need python3
+harness_tmp
+harness_at_exit '[ -f "$tmp/run/pid" ] && kill "$(cat "$tmp/run/pid")" 2>/dev/null'
 root=false
 [ "$(id -u)" = 0 ] && root=true
 

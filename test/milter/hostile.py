@@ -35,8 +35,8 @@ SMFIC_MAIL, SMFIC_OPTNEG, SMFIC_QUIT, SMFIC_RCPT = b"M", b"O", b"Q", b"R"
 SMFIR_CONTINUE, SMFIR_REPLYCODE, SMFIR_PROGRESS = b"c", b"y", b"p"
 SMFIP_NOMAIL, SMFIP_NR_CONN, SMFIP_NR_MAIL = 0x4, 0x1000, 0x4000
 SMFIP_NR_RCPT = 0x8000
-# What Postfix 3.7 offers (notes/ecosystem.md): actions 0x1ff, steps
-# 0x1fffff; protocol version 6.
+# What Postfix 3.7 offers (its milter8.c, SMFIF_* and SMFIP_* of
+# libmilter 8.17): actions 0x1ff, steps 0x1fffff; protocol version 6.
 MTA_VERSION, MTA_ACTIONS, MTA_STEPS = 6, 0x1FF, 0x1FFFFF
 # libmilter's limit on a packet's data (MILTER_MAX_DATA_SIZE, mfdef.h):
 # mi_rd_cmd() refuses a length field above it + 1 (the command byte).

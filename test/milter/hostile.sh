@@ -14,21 +14,14 @@
 set -u
 milter=$1 dir=$2
 shift 2
-for tool in ldns-testns python3; do
-	command -v $tool >/dev/null || {
-		echo "$tool not found" >&2
-		exit 1
-	}
-done
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$dir/../common/harness.sh"
+harness_need ldns-testns python3
+harness_tmp
 
 . "$dir/../common/testns.sh"
 testns_start "$tmp/testns.log" ldns-testns -r "$dir/hostile.data" || exit 1
 pids+=($TESTNS_PID)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(harness_port)
 
 # milter-timeout 3: a session silent in mid-packet is closed after 3 s.
 cat >"$tmp/bogusmx.conf" <<CONF

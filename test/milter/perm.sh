@@ -18,18 +18,13 @@
 # when that works; without one the milter listens on it for a moment.
 set -u
 milter=$(realpath "$1")
-command -v python3 >/dev/null || {
-	echo "python3 not found" >&2
-	exit 1
-}
+. "$(dirname "$0")/../common/harness.sh"
+harness_need python3
 unset JOURNAL_STREAM # the log must come to stderr (openlog's LOG_PERROR)
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
+harness_tmp
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -f "$tmp/run/pid" ] && kill "$(cat "$tmp/run/pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+harness_at_exit '[ -n "$pid" ] && kill "$pid" 2>/dev/null'
+harness_at_exit '[ -f "$tmp/run/pid" ] && kill "$(cat "$tmp/run/pid")" 2>/dev/null'
 root=false
 [ "$(id -u)" = 0 ] && root=true
 if $root; then
@@ -40,14 +35,8 @@ fi
 netns=()
 $root && unshare -n true 2>/dev/null && netns=(unshare -n)
 
-free_port() {
-	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.bind((sys.argv[1], 0))
-print(s.getsockname()[1])' "$1"
-}
 ipv6=false
-free_port ::1 >/dev/null 2>&1 && ipv6=true
+harness_port ::1 >/dev/null && ipv6=true
 
 # conf FILE SOCKET [LINES...]: a configuration for the service user
 conf() {
@@ -202,19 +191,19 @@ chmod 755 "$tmp/run"
 loopback_re() { # SPEC HOST
 	echo "$1: warning: listening on loopback TCP \\($2\\): every local user can connect to the milter, and a client can crash libmilter \\(BUGS in bogusmx-milter\\(8\\)\\); a unix socket that only the MTA's group can reach keeps them out: socket = \"unix:/var/spool/postfix/bogusmx/bogusmx.sock\"\$"
 }
-port=$(free_port 127.0.0.1)
+port=$(harness_port 127.0.0.1)
 serve inet-loopback "$milter" -f -c "$c" -p "inet:$port@127.0.0.1"
 expect inet-loopback 1 "$(loopback_re "inet:$port@127\\.0\\.0\\.1" '127\.0\.0\.1')"
 serve inet-localhost "$milter" -f -c "$c" -p "inet:$port@localhost"
 expect inet-localhost 1 "$(loopback_re "inet:$port@localhost" '127\.0\.0\.1')"
 [ ${#netns[@]} = 0 ] && echo "no network namespace: listening on the wildcard address for a moment"
-port=$(free_port 0.0.0.0)
+port=$(harness_port 0.0.0.0)
 serve inet-any "${netns[@]}" "$milter" -f -c "$c" -p "inet:$port@0.0.0.0"
 expect inet-any 1 "inet:$port@0.0.0.0: warning: listening on 0.0.0.0 \\(every address\\), not on loopback: the milter is reachable from the network, and the milter protocol has no authentication;"
 serve inet-nohost "${netns[@]}" "$milter" -f -c "$c" -p "inet:$port"
 expect inet-nohost 1 "inet:$port: warning: listening on 0.0.0.0 \\(every address\\)"
 if $ipv6; then
-	port=$(free_port ::1)
+	port=$(harness_port ::1)
 	serve inet6-loopback "$milter" -f -c "$c" -p "inet6:$port@[::1]"
 	expect inet6-loopback 1 "$(loopback_re "inet6:$port@\\[::1\\]" '::1')"
 	serve inet6-any "${netns[@]}" "$milter" -f -c "$c" -p "inet6:$port@[::]"

@@ -16,6 +16,7 @@
 # /etc/bogusmx is already there (not ours to touch).
 set -u
 deb=$1 version=$2
+. "$(dirname "$0")/../common/harness.sh"
 skip() {
 	echo "SKIP: $*"
 	exit 77
@@ -76,9 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP # cleanup runs on the way out
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 # dpkg, waiting for a lock another dpkg/apt may hold
 run_dpkg() {
@@ -168,9 +166,6 @@ fi
 # UMask=0007, -f) on the packaged default socket, made without a chown
 # (the unit's system call filter forbids one), reloading on SIGUSR1 as
 # ExecReload does; and started as root, dropping to bogusmx.
-port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 wait_log() { # file pattern
 	local _
 	for _ in $(seq 1 50); do
@@ -226,7 +221,7 @@ wait $daemon
 rc=$?
 daemon='' mpid=''
 [ $rc = 0 ] && ok "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
-p=$(port)
+p=$(harness_port)
 /usr/sbin/bogusmx-milter -f -p "inet:$p@127.0.0.1" >"$tmp/root.log" 2>&1 &
 daemon=$!
 wait_log "$tmp/root.log" "listening on inet:$p@127.0.0.1 as uid $uid" &&

@@ -5,16 +5,12 @@
 # Usage: lintian.sh DEB
 set -u
 deb=$1
-command -v lintian >/dev/null || {
-	echo "SKIP: lintian not found"
-	exit 77
-}
+. "$(dirname "$0")/../common/harness.sh"
+harness_want "package lintian" lintian
 # lintian warns when it runs as root; it only reads the file.
 run=(lintian --display-info --pedantic --display-experimental "$deb")
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	chmod 755 "$tmp"
+	harness_tmp
 	cp "$deb" "$tmp/" && chmod 644 "$tmp/$(basename "$deb")"
 	run=(setpriv --reuid=nobody --regid=nogroup --clear-groups
 		env HOME="$tmp" lintian --display-info --pedantic --display-experimental

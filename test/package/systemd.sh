@@ -27,10 +27,8 @@
 set -u
 src=$(cd "$1" && pwd) milter=$(realpath "$2")
 unit=$src/etc/bogusmx.service
-command -v systemd-analyze >/dev/null || {
-	echo "SKIP: systemd-analyze not found (package systemd)"
-	exit 77
-}
+. "$(dirname "$0")/../common/harness.sh"
+harness_want "package systemd" systemd-analyze
 tmp=$(mktemp -d)
 name=bogusmx-test-$$
 live=        # the directory of the running copy, once made
@@ -52,9 +50,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 # tenths N.N: the number times ten (exposure levels have one decimal)
 tenths() {

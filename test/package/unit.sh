@@ -15,15 +15,9 @@
 set -u
 src=$(cd "$1" && pwd)
 unit=$src/etc/bogusmx.service
-command -v systemd-analyze >/dev/null || {
-	echo "SKIP: systemd-analyze not found (package systemd)"
-	exit 77
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 n=0
-ok() { n=$((n + 1)); echo "ok: $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
+. "$(dirname "$0")/../common/harness.sh"
+harness_want "package systemd" systemd-analyze
+harness_tmp
 
 # what the unit must say
 for want in '^Type=simple$' '^ExecStart=/usr/sbin/bogusmx-milter -f$' \

@@ -753,6 +753,15 @@ static const struct error_case errors[] = {
 	  "\"127.0.0.3\", \"127.0.0.4\", \"127.0.0.5\", \"127.0.0.6\", "
 	  "\"127.0.0.7\", \"127.0.0.8\", \"127.0.0.9\" }\n}\n",
 	    2, "dns: nameservers: 9 nameservers: at most 8" },
+	/* each list key's item check, with its own message */
+	{ "own-addresses = { \"8.8.8.8\", \"1.2.3\" }\n", 1,
+	    "own-addresses: \"1.2.3\" is not an IP address" },
+	{ "exempt-domains = { \"a..b\" }\n", 1,
+	    "exempt-domains: \"a..b\": empty label in \"a..b\"" },
+	{ "dns {\n nameservers = { \"127.0.0.1:x\" }\n}\n", 2,
+	    "dns: nameservers: \"127.0.0.1:x\": bad nameserver "
+	    "\"127.0.0.1:x\": expected an IP address, ADDRESS:PORT or "
+	    "[IPV6-ADDRESS]:PORT" },
 	/* choices and forms */
 	{ "mode = \"some\"\n", 1, "mode = \"some\": must be one of any, all" },
 	{ "action = \"maybe\"\n", 1,

@@ -6,8 +6,8 @@
  * bmx_policy_judge() builds for one MX host with one address.
  *
  * The expectations come from the IANA IPv4 and IPv6 Special-Purpose
- * Address Registries as summarised in notes/features.md section 3 and
- * DESIGN.md rule 4, not from the code.  Each table is run to its end and
+ * Address Registries (RFC 6890 and the IANA pages) and HACKING
+ * rule 4, not from the code.  Each table is run to its end and
  * every case that disagrees is printed with its address, so one run
  * names all the faults.
  *
