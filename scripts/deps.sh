@@ -25,7 +25,7 @@ bmx_need() {
 			--no-install-recommends "${missing[@]}"
 }
 
-BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
+BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev libsystemd-dev
 	libconfuse-dev libidn2-dev)
 BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks
 	mandoc clang libclang-rt-14-dev)
