@@ -231,6 +231,7 @@ reload(void)
 	struct bmx_state *old, *st;
 	struct bmx_config *c;
 	struct bmx_diag d;
+	const char *hold;
 	char err[512];
 
 	syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
@@ -244,6 +245,10 @@ reload(void)
 	bmx_perm_check_config(c, getuid(), &d);
 	report(&d, "bogusmx-milter: ");
 	bmx_diag_clear(&d);
+	/* For tests: a reload held in progress until a file exists. */
+	if ((hold = getenv("BOGUSMX_TEST_RELOAD_HOLD")) != NULL)
+		while (access(hold, F_OK) != 0)
+			usleep(20000);
 	old = bmx_state_get();
 	if (old != NULL)
 		warn_fixed(old->cfg, c);

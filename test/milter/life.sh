@@ -26,6 +26,7 @@
 # Usage: life.sh BOGUSMX-MILTER   (root; exits 77 otherwise)
 set -u
 milter=$(realpath "$1")
+dir=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || {
 	echo "skipped: needs root"
 	exit 77
@@ -59,7 +60,7 @@ until_() {
 	done
 	return 1
 }
-logged() { grep -q -- "$2" "$1"; }
+logged() { grep -qs -- "$2" "$1"; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 answers() { # a unix socket a connect succeeds on
 	python3 -c 'import socket, sys
@@ -229,6 +230,147 @@ conf "$tmp/etc/reltable.conf" 'tables = { "etc/t.cidr" }'
 rc=$?
 [ $rc = 78 ] && logged "$tmp/reltable.log" 'tables: "etc/t.cidr" is a relative path' &&
 	ok "relative table: refused (78)" || { fail "relative table ($rc)"; show "$tmp/reltable.log"; }
+
+# sink NAME PATH: dgram_sink.py on PATH, into $tmp/NAME.txt
+sink() {
+	python3 "$dir/dgram_sink.py" "$2" "$tmp/$1.txt" &
+	pids+=($!)
+	disown $!
+	until_ 10 test -S "$2"
+}
+
+# --- 5: SIGUSR1 and SIGUSR2 during a slow start; readiness.
+python3 -c 'import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(200000):
+        f.write("10.%d.%d.%d/32 REJECT x\n" % (i >> 16, (i >> 8) & 255, i & 255))' "$tmp/etc/big.cidr"
+conf "$tmp/etc/big.conf" "tables = { \"$tmp/etc/big.cidr\" }"
+sink notify "$tmp/notify"
+NOTIFY_SOCKET=$tmp/notify start slow -c "$tmp/etc/big.conf"
+# SigBlk: bit 9 is SIGUSR1, bit 11 SIGUSR2
+blocked() { (($(awk '/^SigBlk:/ {print "0x" $2}' "/proc/$1/status" 2>/dev/null || echo 0) & 0xa00)); }
+until_ 20 blocked "$pid"
+sent=0
+while ! logged "$tmp/slow.log" 'listening on' && kill -0 "$pid" 2>/dev/null; do
+	kill -USR1 "$pid" && kill -USR2 "$pid" && sent=$((sent + 1))
+	sleep 0.02
+done
+until_ 30 logged "$tmp/slow.log" 'reloaded configuration'
+if [ "$sent" -gt 0 ] && kill -0 "$pid" && logged "$tmp/slow.log" 'reloaded configuration' &&
+	logged "$tmp/slow.log" 'stats: '; then
+	ok "$sent SIGUSR1+SIGUSR2 during the start: served, then reloaded and logged the counters"
+else
+	fail "signals during the start ($sent sent before it listened)"
+	show "$tmp/slow.log"
+fi
+until_ 10 grep -q 'READY=1' "$tmp/notify.txt"
+answers "$sock" && [ "$(head -1 "$tmp/notify.txt")" = "READY=1" ] &&
+	grep -A1 -x 'RELOADING=1' "$tmp/notify.txt" | grep -qx 'READY=1' &&
+	ok "sd_notify: READY=1 first (the socket answers), RELOADING=1 then READY=1" ||
+	{ fail "sd_notify"; show "$tmp/notify.txt"; }
+
+# --- 11: SIGTERM while a reload is in progress (held by
+# BOGUSMX_TEST_RELOAD_HOLD): the reload ends before the state is freed.
+stop "$pid"
+BOGUSMX_TEST_RELOAD_HOLD=$tmp/go start held -c "$c"
+until_ 20 logged "$tmp/held.log" 'listening on'
+kill -USR1 "$pid"
+until_ 20 logged "$tmp/held.log" 'SIGUSR1: reloading'
+kill -TERM "$pid"
+until_ 30 logged "$tmp/held.log" ': stopping$'
+touch "$tmp/go"
+stop "$pid"
+order=$(grep -o 'stopping$\|reloaded configuration' "$tmp/held.log" | tr '\n' ,)
+[ "$rc" = 0 ] && [ "$order" = "stopping,reloaded configuration," ] &&
+	ok "SIGTERM during a reload: the reload ends, then the daemon exits 0" ||
+	{ fail "SIGTERM during a reload ($rc, $order)"; show "$tmp/held.log"; }
+grep -q 'STOPPING=1' "$tmp/notify.txt" && ok "sd_notify: STOPPING=1" ||
+	fail "no STOPPING=1"
+
+# --- 4: a reload while the default file is moved aside, in a private
+# mount namespace whose /etc is an overlay (the real one is untouched).
+cat >"$tmp/ns4.sh" <<NS
+set -e
+mount --make-rprivate /
+mkdir "$tmp/ov"
+mount -t tmpfs tmpfs "$tmp/ov"
+mkdir "$tmp/ov/up" "$tmp/ov/work"
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$tmp/ov/up,workdir=$tmp/ov/work" /etc
+mkdir -p /etc/bogusmx
+rm -f /etc/bogusmx/bogusmx.conf
+setsid "$milter" -f -u nobody -p "unix:$tmp/run/ns.sock" >"$tmp/ns-defaults.log" 2>&1 &
+p=\$!
+for _ in \$(seq 1 200); do grep -q 'listening on' "$tmp/ns-defaults.log" && break; sleep 0.05; done
+kill -TERM \$p; wait \$p || true
+cp "$c" /etc/bogusmx/bogusmx.conf
+echo 'action = "log"' >>/etc/bogusmx/bogusmx.conf
+setsid "$milter" -f -u nobody -p "unix:$tmp/run/ns.sock" >"$tmp/ns.log" 2>&1 &
+p=\$!
+for _ in \$(seq 1 200); do grep -q 'listening on' "$tmp/ns.log" && break; sleep 0.05; done
+mv /etc/bogusmx/bogusmx.conf /etc/bogusmx/bogusmx.conf.tmp
+kill -USR1 \$p
+for _ in \$(seq 1 200); do grep -q 'reload failed\|reloaded' "$tmp/ns.log" && break; sleep 0.05; done
+mv /etc/bogusmx/bogusmx.conf.tmp /etc/bogusmx/bogusmx.conf
+kill -USR1 \$p
+for _ in \$(seq 1 200); do grep -q 'reloaded' "$tmp/ns.log" && break; sleep 0.05; done
+kill -TERM \$p; wait \$p
+NS
+unshare -m bash "$tmp/ns4.sh" >"$tmp/ns4.out" 2>&1
+rc=$?
+logged "$tmp/ns-defaults.log" 'starting with configuration (built-in defaults)' &&
+	ok "default file missing at the first start: the built-in defaults" ||
+	{ fail "first start without the default file"; show "$tmp/ns-defaults.log"; }
+[ $rc = 0 ] && logged "$tmp/ns.log" 'starting with configuration /etc/bogusmx/bogusmx.conf: action log' &&
+	logged "$tmp/ns.log" '/etc/bogusmx/bogusmx.conf: No such file' &&
+	logged "$tmp/ns.log" 'reload failed: the configuration in force is kept' &&
+	! logged "$tmp/ns.log" 'built-in defaults' &&
+	logged "$tmp/ns.log" 'reloaded configuration /etc/bogusmx/bogusmx.conf: action log' &&
+	ok "reload with the default file moved aside: refused, action log kept; back: reloaded" ||
+	{ fail "reload without the default file ($rc)"; show "$tmp/ns4.out" "$tmp/ns.log"; }
+
+# --- 6: errors after detaching reach syslog (a private /dev/log).
+cat >"$tmp/ns6.sh" <<NS
+set -e
+mount --make-rprivate /
+mkdir "$tmp/hostdev"
+mount --rbind /dev "$tmp/hostdev"
+mount -t tmpfs tmpfs /dev
+touch /dev/null
+mount --bind "$tmp/hostdev/null" /dev/null
+python3 "$dir/dgram_sink.py" /dev/log "$tmp/syslog.txt" &
+s=\$!
+for _ in \$(seq 1 100); do [ -S /dev/log ] && break; sleep 0.05; done
+rc=0
+"$milter" -c "$c" -p "unix:$tmp/nodir/s.sock" >/dev/null 2>&1 || rc=\$?
+kill \$s
+exit \$rc
+NS
+unshare -m bash "$tmp/ns6.sh" >"$tmp/ns6.out" 2>&1
+rc=$?
+[ $rc = 71 ] && grep -q "bogusmx-milter\[[0-9]*\]: cannot open socket unix:$tmp/nodir/s.sock" "$tmp/syslog.txt" &&
+	ok "failure after detaching: in syslog, starter exits 71" ||
+	{ fail "failure after detaching, syslog ($rc)"; show "$tmp/ns6.out" "$tmp/syslog.txt"; }
+
+# --- 10: a setgid directory gives the socket its group: no chown (run
+# as nobody, not a member of group daemon; strace sees every chown).
+mkdir "$tmp/sgid"
+chown nobody:daemon "$tmp/sgid"
+chmod 2750 "$tmp/sgid"
+conf "$tmp/etc/sgid.conf" "socket = \"unix:$tmp/sgid/s.sock\"" 'group = "daemon"'
+sed -i '1d' "$tmp/etc/sgid.conf"
+chmod 644 "$tmp/etc/sgid.conf"
+setsid strace -f -qq -e trace=chown,fchown,lchown,fchownat -o "$tmp/chown.trace" \
+	setpriv --reuid nobody --regid nogroup --clear-groups \
+	"$milter" -f -c "$tmp/etc/sgid.conf" >"$tmp/sgid.log" 2>&1 &
+pid=$!
+pids+=("$pid")
+until_ 30 logged "$tmp/sgid.log" 'listening on'
+[ "$(stat -c %G "$tmp/sgid/s.sock" 2>/dev/null)" = daemon ] &&
+	! grep -q chown "$tmp/chown.trace" &&
+	ok "setgid socket directory: group daemon, and no chown call" ||
+	{ fail "setgid directory"; show "$tmp/sgid.log" "$tmp/chown.trace"; }
+kill -TERM -- "-$pid"
+until_ 30 gone "$pid"
 
 echo "$((n - fails)) passed, $fails failed"
 [ $fails = 0 ]
