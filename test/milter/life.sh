@@ -351,6 +351,8 @@ s=\$!
 for _ in \$(seq 1 100); do [ -S /dev/log ] && break; sleep 0.05; done
 rc=0
 timeout 30 "$milter" -c "$c" -P "$tmp/nodir/pid" >/dev/null 2>&1 || rc=\$?
+# the sink writes what the socket holds
+for _ in \$(seq 1 200); do grep -qs 'pid file' "$tmp/syslog.txt" && break; sleep 0.05; done
 kill \$s
 exit \$rc
 NS
