@@ -9,21 +9,17 @@
 set -u
 tree=$1
 marker="BMX_TEST_TREE=$tree"
+# one grep and one find over /proc, not a process per process
+found=$({
+	grep -lzxF -- "$marker" /proc/[0-9]*/environ 2>/dev/null
+	find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$tree/*" 2>/dev/null
+} | cut -d/ -f3 | sort -un)
 left=0
-for d in /proc/[0-9]*; do
-	p=${d#/proc/}
-	[ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
-	exe=$(readlink "$d/exe" 2>/dev/null) || continue
-	ours=false
-	case $exe in "$tree"/*) ours=true ;; esac
-	if ! $ours && [ -r "$d/environ" ] &&
-		{ tr "\0" "\n" <"$d/environ"; } 2>/dev/null | grep -qxF -- "$marker"; then
-		ours=true
-	fi
-	$ours || continue
-	# our own pipeline's helpers (this script runs without the marker)
-	[ "$(awk '{print $4}' "$d/stat" 2>/dev/null)" = $$ ] && continue
-	echo "left running: pid $p: $(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)"
+for p in $found; do
+	[ "$p" = $$ ] && continue
+	cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+	[ -n "$cmd" ] || continue # a zombie, or gone
+	echo "left running: pid $p: $cmd"
 	kill -KILL "$p" 2>/dev/null
 	left=$((left + 1))
 done
