@@ -24,7 +24,7 @@ ok() { n=$((n + 1)); echo "ok: $1"; }
 fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 
 # what the unit must say
-for want in '^Type=simple$' '^ExecStart=/usr/sbin/bogusmx-milter -f$' \
+for want in '^Type=notify$' '^NotifyAccess=main$' '^ExecStart=/usr/sbin/bogusmx-milter -f$' \
 	'^ExecReload=/bin/kill -USR1 \$MAINPID$' '^User=bogusmx$' \
 	'^RuntimeDirectory=bogusmx$' '^UMask=0007$' '^NoNewPrivileges=yes$' \
 	'^CapabilityBoundingSet=$' '^ProtectSystem=strict$' \
