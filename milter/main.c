@@ -31,6 +31,10 @@
  * SIGHUP stop (libmilter owns them): the reload thread finishes a reload
  * in progress and is joined before the state is freed.
  *
+ * For tests only: BOGUSMX_TEST_STOP_AFTER_BIND (sock.h) and
+ * BOGUSMX_TEST_RELOAD_HOLD=FILE, which holds a reload in progress until
+ * FILE exists.
+ *
  * Exit status: 0 after a clean stop, 64 usage, 78 configuration error,
  * 71 (EX_OSERR) when the socket, the user or the daemon cannot be set up.
  */
@@ -85,12 +89,12 @@ static int pid_fd = -1;
 /* Until the daemon serves, whoever started it reads standard error;
  * in the foreground the log is copied there already (openlog), and -n
  * writes there only. */
-static bool starting = true;
+static atomic_bool starting = true;
 
 static bool
 to_stderr(void)
 {
-	return opt.check_only || (starting && !opt.foreground);
+	return opt.check_only || (atomic_load(&starting) && !opt.foreground);
 }
 
 static void say(int prio, const char *fmt, ...)
@@ -608,7 +612,7 @@ main(int argc, char **argv)
 	syslog(LOG_INFO, "bogusmx-milter %s listening on %s as uid %ld",
 	    BMX_VERSION, sock, (long)getuid());
 	bmx_daemon_ready();
-	starting = false;
+	atomic_store(&starting, false);
 
 	rc = smfi_main();
 
