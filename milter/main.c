@@ -44,6 +44,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -270,8 +271,12 @@ reload(void)
 	log_config(st->cfg, "reloaded");
 }
 
-/* SIGUSR1 reloads, SIGUSR2 logs the counters, until stop_reloader(). */
+/* SIGUSR1 reloads, SIGUSR2 logs the counters, from the moment the
+ * daemon is ready (a signal during the start waits until then, and
+ * RELOADING=1 never comes before the first READY=1) until
+ * stop_reloader(). */
 static atomic_bool reloader_stop;
+static sem_t reloader_go;
 
 static void *
 reloader(void *arg)
@@ -284,6 +289,8 @@ reloader(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	while (sem_wait(&reloader_go) != 0)
+		;
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -602,7 +609,8 @@ main(int argc, char **argv)
 		return rc;
 	if ((rc = set_up(c, sock, &spec, root, &st)) != 0)
 		goto fail;
-	if (pthread_create(&tid, NULL, reloader, NULL) != 0) {
+	if (sem_init(&reloader_go, 0, 0) != 0 ||
+	    pthread_create(&tid, NULL, reloader, NULL) != 0) {
 		say(LOG_ERR, "cannot start the reload thread");
 		rc = EX_OSERR;
 		goto fail;
@@ -613,6 +621,7 @@ main(int argc, char **argv)
 	    BMX_VERSION, sock, (long)getuid());
 	bmx_daemon_ready();
 	atomic_store(&starting, false);
+	sem_post(&reloader_go);
 
 	rc = smfi_main();
 

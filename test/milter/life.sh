@@ -264,8 +264,10 @@ while ! logged "$tmp/slow.log" 'listening on' && kill -0 "$pid" 2>/dev/null; do
 	kill -USR1 "$pid" && kill -USR2 "$pid" && sent=$((sent + 1))
 	sleep 0.02
 done
-until_ 30 logged "$tmp/slow.log" 'reloaded configuration'
+until_ 60 logged "$tmp/slow.log" 'reloaded configuration'
+first=$(grep -o 'listening on\|SIGUSR1: reloading' "$tmp/slow.log" | head -1)
 if [ "$sent" -gt 0 ] && kill -0 "$pid" && logged "$tmp/slow.log" 'reloaded configuration' &&
+	[ "$first" = "listening on" ] &&
 	logged "$tmp/slow.log" 'stats: '; then
 	ok "$sent SIGUSR1+SIGUSR2 during the start: served, then reloaded and logged the counters"
 else
