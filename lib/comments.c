@@ -5,21 +5,33 @@
  * for strings; see comments.h.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "comments.h"
 
 /* Braces deeper than this are counted, not located. */
 #define DEPTH_MAX 32
 
+/* Does a token start at s (text the start of the whole text)?  Not
+ * inside an unquoted word such as /run/x//y.pid, which libconfuse
+ * reads whole: its words end at blanks and at = + , { } ( ) and quotes
+ * (a comment before s is blanked already). */
+static bool
+token_start(const char *text, const char *s)
+{
+	return s == text || strchr(" \t\r\n=+,{}()\"'", s[-1]) != NULL;
+}
+
 /* The lexer's states: outside strings and comments, in a "..." or
  * '...' string, in a # or // comment, in a C comment. */
 bool
-bmx_comments_strip(char *s, char *err, size_t errlen, unsigned *line)
+bmx_comments_strip(char *text, char *err, size_t errlen, unsigned *line)
 {
 	enum { CODE, DQUOTE, SQUOTE, LINE, BLOCK } st = CODE;
 	unsigned n = 1, opened = 0, open[DEPTH_MAX], depth = 0;
+	char *s;
 
-	for (; *s != '\0'; s++) {
+	for (s = text; *s != '\0'; s++) {
 		if (*s == '\n')
 			n++;
 		switch (st) {
@@ -27,10 +39,13 @@ bmx_comments_strip(char *s, char *err, size_t errlen, unsigned *line)
 			if (*s == '"' || *s == '\'') {
 				st = *s == '"' ? DQUOTE : SQUOTE;
 				opened = n;
-			} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
+			} else if (*s == '#' ||
+			    (s[0] == '/' && s[1] == '/' &&
+				token_start(text, s))) {
 				st = LINE;
 				*s = ' ';
-			} else if (s[0] == '/' && s[1] == '*') {
+			} else if (s[0] == '/' && s[1] == '*' &&
+			    token_start(text, s)) {
 				st = BLOCK;
 				opened = n;
 				s[0] = s[1] = ' ';

@@ -10,8 +10,11 @@
  * the end of the file without a word).
  *
  * Comments are "#" and "//" to the end of the line, and C comments, all
- * outside quoted strings.  Strings follow libconfuse's lexer: "..." with
- * backslash escapes and '...' with \\ and \' only; both may span lines.
+ * outside quoted strings; "//" and a C comment begin only where a
+ * token may begin (after a blank, = + , { } ( ) or a quote, or at the
+ * start), never inside an unquoted word: pid-file = /run/x//y.pid is
+ * that path, as libconfuse reads it.  Strings follow libconfuse's lexer: "..."
+ * with backslash escapes and '...' with \\ and \' only; both may span lines.
  *
  * The text is changed in place; nothing is allocated.  Errors are
  * returned as text with their line number.

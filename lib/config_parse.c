@@ -33,6 +33,7 @@
 #include "net.h"
 #include "query.h"
 #include "reply.h"
+#include "sockspec.h"
 
 /* The built-in defaults: etc/bogusmx.conf shows the same values (the
  * socket: BMX_DEFAULT_SOCKET, config.h). */
@@ -320,32 +321,17 @@ check_socket_mode(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* What libmilter's smfi_setconn() takes. */
+/* What libmilter's smfi_setconn() takes (sockspec.h). */
 static int
 check_socket(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char name[128];
-	const char *v = cfg_opt_getnstr(opt, 0), *rest = NULL;
-	bool ok = false;
+	char name[128], err[256];
+	const char *v = cfg_opt_getnstr(opt, 0);
+	struct bmx_sockspec spec;
 
-	if (strncmp(v, "inet:", 5) == 0 || strncmp(v, "inet6:", 6) == 0) {
-		rest = strchr(v, ':') + 1;
-		ok = rest[0] != '\0' && rest[0] != '@';
-	} else if (strncmp(v, "unix:", 5) == 0 ||
-	    strncmp(v, "local:", 6) == 0) {
-		rest = strchr(v, ':') + 1;
-		ok = rest[0] == '/';
-	} else if (strncmp(v, "fd:", 3) == 0) {
-		ok = v[3] != '\0' &&
-		    strspn(v + 3, "0123456789") == strlen(v + 3);
-	} else {
-		ok = v[0] == '/';
-	}
-	if (!ok) {
-		fail(cfg,
-		    "%s = \"%s\": use inet:PORT@HOST, inet6:PORT@HOST, "
-		    "unix:/PATH, local:/PATH or fd:N",
-		    where(cfg, opt, name, sizeof(name)), v);
+	if (!bmx_sockspec_parse(v, &spec, err, sizeof(err))) {
+		fail(cfg, "%s = \"%s\": %s",
+		    where(cfg, opt, name, sizeof(name)), v, err);
 		return -1;
 	}
 	return 0;

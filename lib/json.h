@@ -5,8 +5,9 @@
  * by hand (objects of known fields); every string value or key that may
  * hold text from outside (a domain, a reply, a file name) goes through
  * bmx_json_str(), which quotes it and escapes '"', '\\' and control
- * characters (as \u00XX).  Bytes of 0x80 and above are written as they
- * are: our texts are ASCII or UTF-8 already.
+ * characters (as \u00XX).  Well-formed UTF-8 is written as it is; a byte
+ * that is not part of well-formed UTF-8 (a client's Latin-1 mailbox, a
+ * file name) becomes U+FFFD, so the output is always valid JSON.
  *
  * Thread safety: reentrant (stdio locks the stream).
  */

@@ -59,7 +59,8 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* Print s as a JSON string (with quotes). */
+/* Print s as a JSON string (with quotes); a byte that is not part of
+ * well-formed UTF-8 becomes U+FFFD, so the line stays valid JSON. */
 static void
 jstr(const char *s)
 {

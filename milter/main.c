@@ -4,34 +4,50 @@
  * bogusmx-milter [-c FILE] [-p SOCKET] [-f] [-u USER[:GROUP]] [-P PIDFILE]
  *     [-n] [-V]
  *
- * Order of start-up: the configuration is read and checked before
- * anything else; then the socket is opened (a stale unix socket removed,
- * its mode and owner set) while still privileged; then the process
- * becomes a daemon (unless -f), drops to the configured user (verified)
- * and only then writes its pid file, once, as that user, so that it can
- * remove the file when it stops: the file's directory must be the
- * user's (systemd: RuntimeDirectory).  All of this before it serves a
- * single connection.
+ * Order of start-up: SIGUSR1, SIGUSR2, SIGHUP, SIGTERM and SIGINT are
+ * blocked first (they wait for their threads); the configuration is
+ * read and checked, and the command line's relative paths made absolute
+ * (relative paths in the file are refused: the daemon works in /);
+ * the service user is looked up (never root, never gid 0); then the
+ * process becomes a daemon (unless -f) whose starter waits for its word;
+ * the pid file is written and locked as the starting user (a locked one
+ * means another instance: refused); the engine is built; the socket is
+ * opened (refused when another milter answers on a unix one; made with
+ * its mode by the umask, its owner set through a checked descriptor,
+ * sock.h); privileges are dropped, verified (daemon.h); then the daemon
+ * tells its starter and systemd (sd_notify READY=1) it serves.  Every
+ * error on the way goes to the log, and to standard error while the
+ * starter waits; the starter exits with the daemon's status.
  *
  * Permissions are looked at, for warnings only (perm.h): those of the
  * configuration and the files it names once it is read, at start and
- * at each reload, and those of the socket once it is set up.
+ * at each reload, those of the socket once it is set up, and whether
+ * the service user can read the configuration and tables after the drop.
  *
- * Signals: SIGUSR1 reloads the configuration (a broken file is logged
- * with file:line and the old configuration stays); SIGUSR2 logs the
- * counters (cache, DNS queries); SIGTERM, SIGINT and SIGHUP stop
- * (libmilter owns them).
+ * Signals: SIGUSR1 reloads the configuration (a broken or missing file
+ * is logged and the configuration in force stays; the default file may
+ * be missing at the first start only, for the built-in defaults);
+ * SIGUSR2 logs the counters (cache, DNS queries); SIGTERM, SIGINT and
+ * SIGHUP stop (libmilter owns them): the reload thread finishes a reload
+ * in progress and is joined before the state is freed.
+ *
+ * For tests only: BOGUSMX_TEST_STOP_AFTER_BIND (sock.h) and
+ * BOGUSMX_TEST_RELOAD_HOLD=FILE, which holds a reload in progress until
+ * FILE exists.
  *
  * Exit status: 0 after a clean stop, 64 usage, 78 configuration error,
  * 71 (EX_OSERR) when the socket, the user or the daemon cannot be set up.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +61,15 @@
 
 #include "cache.h"
 #include "callbacks.h"
-#include "guardrun.h"
 #include "config.h"
+#include "daemon.h"
+#include "guardrun.h"
 #include "observe.h"
 #include "ops.h"
 #include "perm.h"
 #include "registry.h"
+#include "sock.h"
+#include "sockspec.h"
 #include "state.h"
 
 static const char usage_text[] =
@@ -66,16 +85,53 @@ struct options {
 
 static struct options opt = { .conf = BMX_CONFIG_FILE };
 
+/* The pid file (a copy: the configuration is freed before it is
+ * removed) and the descriptor that holds its lock. */
+static char pid_file[PATH_MAX];
+static int pid_fd = -1;
+
+/* Until the daemon serves, whoever started it reads standard error;
+ * in the foreground the log is copied there already (openlog), and -n
+ * writes there only. */
+static atomic_bool starting = true;
+
+static bool
+to_stderr(void)
+{
+	return opt.check_only || (atomic_load(&starting) && !opt.foreground);
+}
+
+static void say(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A line for the log, and for standard error while starting. */
 static void
-report(const struct bmx_diag *d, bool to_stderr)
+say(int prio, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!opt.check_only)
+		syslog(prio, "%s", msg);
+	if (to_stderr())
+		fprintf(stderr, "bogusmx-milter: %s\n", msg);
+}
+
+/* Problems and warnings (configuration, permissions): to the log, and
+ * to standard error while starting, each line after prefix. */
+static void
+report(const struct bmx_diag *d, const char *prefix)
 {
 	char line[1024];
 	size_t i;
 
-	if (to_stderr) {
-		bmx_diag_print(d, stderr, "");
+	if (to_stderr())
+		bmx_diag_print(d, stderr, prefix);
+	if (opt.check_only)
 		return;
-	}
 	for (i = 0; i < d->nentries; i++) {
 		bmx_diag_format(&d->entries[i], line, sizeof(line));
 		syslog(d->entries[i].level == BMX_DIAG_ERROR ? LOG_ERR :
@@ -85,17 +141,6 @@ report(const struct bmx_diag *d, bool to_stderr)
 	if (d->errors + d->warnings > d->nentries)
 		syslog(LOG_ERR, "... and %zu more",
 		    d->errors + d->warnings - d->nentries);
-}
-
-/* Permission warnings (perm.h): to the log, and at start to standard
- * error as well, for whoever starts the daemon (in the foreground the
- * log is copied there already, see openlog). */
-static void
-report_perm(const struct bmx_diag *d, bool starting)
-{
-	report(d, false);
-	if (starting && !opt.foreground)
-		bmx_diag_print(d, stderr, "bogusmx-milter: ");
 }
 
 /* What the log says of a configuration when it comes into force. */
@@ -120,16 +165,49 @@ log_config(const struct bmx_config *c, const char *how)
 		    bmx_cidr_memory(c->tables[i]));
 }
 
+/* Relative paths would change meaning once the daemon works in /:
+ * refused, at start and on reload. */
+static bool
+relative_paths(const struct bmx_config *c)
+{
+	const char *rc = c->engine.resolv_conf;
+	size_t i;
+
+	for (i = 0; i < c->ntables; i++)
+		if (c->table_files[i][0] != '/') {
+			say(LOG_ERR,
+			    "%s: tables: \"%s\" is a relative path: the daemon "
+			    "works in /; give an absolute path",
+			    c->file, c->table_files[i]);
+			return true;
+		}
+	if (c->engine.nnameservers == 0 && rc != NULL && rc[0] != '/') {
+		say(LOG_ERR,
+		    "%s: dns: resolv-conf = \"%s\" is a relative path: the "
+		    "daemon works in /; give an absolute path",
+		    c->file, rc);
+		return true;
+	}
+	return false;
+}
+
+/* The configuration file; a missing default file means the built-in
+ * defaults at the first start only: on reload it is an error, and the
+ * configuration in force stays. */
 static struct bmx_config *
-load(bool to_stderr)
+load(bool first)
 {
 	struct bmx_diag d;
 	struct bmx_config *c;
 
 	bmx_diag_init(&d);
-	c = bmx_config_load(opt.conf, !opt.conf_named, &d);
-	report(&d, to_stderr);
+	c = bmx_config_load(opt.conf, first && !opt.conf_named, &d);
+	report(&d, "");
 	bmx_diag_clear(&d);
+	if (c != NULL && relative_paths(c)) {
+		bmx_config_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -139,218 +217,118 @@ same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Reload on SIGUSR1: build the new state completely, then swap.  Log
- * the counters on SIGUSR2. */
+/* What a reload cannot change: said, the new values are not used. */
+static void
+warn_fixed(const struct bmx_config *old, const struct bmx_config *c)
+{
+	if (!same(old->socket, c->socket) || !same(old->user, c->user) ||
+	    !same(old->group, c->group) || !same(old->pid_file, c->pid_file) ||
+	    old->socket_mode != c->socket_mode || old->backlog != c->backlog ||
+	    old->milter_timeout != c->milter_timeout ||
+	    !same(old->metrics, c->metrics) ||
+	    !same(old->control_socket, c->control_socket) ||
+	    old->report_domains != c->report_domains ||
+	    memcmp(&old->engine.cache, &c->engine.cache,
+		sizeof(c->engine.cache)) != 0)
+		syslog(LOG_WARNING,
+		    "reload: socket, socket-mode, user, group, pid-file, "
+		    "backlog, milter-timeout, metrics, control-socket, "
+		    "report-domains and cache settings take effect only at "
+		    "the next start");
+}
+
+static void
+reload(void)
+{
+	struct bmx_state *old, *st;
+	struct bmx_config *c;
+	struct bmx_diag d;
+	const char *hold;
+	char err[512];
+
+	syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
+	c = load(false);
+	if (c == NULL) {
+		bmx_observe_reload(false);
+		syslog(LOG_ERR,
+		    "reload failed: the configuration in force is kept");
+		return;
+	}
+	bmx_diag_init(&d);
+	bmx_perm_check_config(c, getuid(), &d);
+	report(&d, "bogusmx-milter: ");
+	bmx_diag_clear(&d);
+	/* For tests: a reload held in progress until a file exists. */
+	if ((hold = getenv("BOGUSMX_TEST_RELOAD_HOLD")) != NULL)
+		while (access(hold, F_OK) != 0)
+			usleep(20000);
+	old = bmx_state_get();
+	if (old != NULL)
+		warn_fixed(old->cfg, c);
+	bmx_state_put(old);
+	st = bmx_state_build(c, err, sizeof(err));
+	bmx_observe_reload(st != NULL);
+	if (st == NULL) {
+		syslog(LOG_ERR,
+		    "reload failed: %s; the configuration in force is kept",
+		    err);
+		return;
+	}
+	if (err[0] != '\0')
+		syslog(LOG_WARNING, "%s", err);
+	bmx_state_install(st);
+	log_config(st->cfg, "reloaded");
+	bmx_guardrun_kick();
+}
+
+/* SIGUSR1 reloads, SIGUSR2 logs the counters, from the moment the
+ * daemon is ready (a signal during the start waits until then, and
+ * RELOADING=1 never comes before the first READY=1) until
+ * stop_reloader(). */
+static atomic_bool reloader_stop;
+static sem_t reloader_go;
+
 static void *
 reloader(void *arg)
 {
 	sigset_t set;
+	char stats[512];
 	int sig;
 
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	while (sem_wait(&reloader_go) != 0)
+		;
 	for (;;) {
-		struct bmx_state *old, *st;
-		struct bmx_config *c;
-		struct bmx_diag d;
-		char err[512];
-
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (atomic_load(&reloader_stop))
+			break;
 		if (sig == SIGUSR2) {
 			char g[256];
 
-			bmx_state_stats(err, sizeof(err));
+			bmx_state_stats(stats, sizeof(stats));
 			bmx_guardrun_stats(g, sizeof(g));
-			syslog(LOG_INFO, "stats: %s%s%s", err,
+			syslog(LOG_INFO, "stats: %s%s%s", stats,
 			    g[0] != '\0' ? "; " : "", g);
 			continue;
 		}
-		syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
-		c = load(false);
-		if (c == NULL) {
-			bmx_observe_reload(false);
-			syslog(LOG_ERR,
-			    "reload failed: the configuration in "
-			    "force is kept");
-			continue;
-		}
-		bmx_diag_init(&d);
-		bmx_perm_check_config(c, getuid(), &d);
-		report_perm(&d, false);
-		bmx_diag_clear(&d);
-		old = bmx_state_get();
-		if (old != NULL &&
-		    (!same(old->cfg->socket, c->socket) ||
-			!same(old->cfg->user, c->user) ||
-			!same(old->cfg->group, c->group) ||
-			!same(old->cfg->pid_file, c->pid_file) ||
-			old->cfg->socket_mode != c->socket_mode ||
-			old->cfg->backlog != c->backlog ||
-			old->cfg->milter_timeout != c->milter_timeout ||
-			memcmp(&old->cfg->engine.cache, &c->engine.cache,
-			    sizeof(c->engine.cache)) != 0))
-			syslog(LOG_WARNING,
-			    "reload: socket, socket-mode, user, group, "
-			    "pid-file, backlog, milter-timeout and cache "
-			    "settings take effect only at the next start");
-		bmx_state_put(old);
-		st = bmx_state_build(c, err, sizeof(err));
-		bmx_observe_reload(st != NULL);
-		if (st == NULL) {
-			syslog(LOG_ERR,
-			    "reload failed: %s; the configuration "
-			    "in force is kept",
-			    err);
-			continue;
-		}
-		if (err[0] != '\0')
-			syslog(LOG_WARNING, "%s", err);
-		bmx_state_install(st);
-		log_config(st->cfg, "reloaded");
-		bmx_guardrun_kick();
+		bmx_daemon_notify("RELOADING=1");
+		reload();
+		bmx_daemon_notify("READY=1");
 	}
 	return NULL;
 }
 
-/* Look up USER[:GROUP]. */
-static bool
-find_user(const char *spec, const char *group, uid_t *uid, gid_t *gid,
-    char *name, size_t namelen)
+/* A reload in progress ends first; then the thread is gone. */
+static void
+stop_reloader(pthread_t tid)
 {
-	const char *colon = strchr(spec, ':');
-	struct passwd *pw;
-	struct group *gr;
-
-	snprintf(name, namelen, "%.*s",
-	    (int)(colon != NULL ? (size_t)(colon - spec) : strlen(spec)), spec);
-	if (colon != NULL)
-		group = colon + 1;
-	pw = getpwnam(name);
-	if (pw == NULL) {
-		fprintf(stderr, "bogusmx-milter: no such user \"%s\"\n", name);
-		return false;
-	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (group != NULL && *group != '\0') {
-		gr = getgrnam(group);
-		if (gr == NULL) {
-			fprintf(stderr,
-			    "bogusmx-milter: no such group \"%s\"\n", group);
-			return false;
-		}
-		*gid = gr->gr_gid;
-	}
-	if (*uid == 0) {
-		fprintf(stderr,
-		    "bogusmx-milter: user \"%s\" is root: refusing to serve "
-		    "as root; create a system user (bogusmx)\n",
-		    name);
-		return false;
-	}
-	return true;
-}
-
-/* Not root: give the socket the configured group, which works when
- * this process is a member of it (e.g. systemd's SupplementaryGroups). */
-static bool
-socket_group(const char *path, const char *group)
-{
-	struct group *gr;
-
-	if (group[0] == '\0')
-		return true;
-	gr = getgrnam(group);
-	if (gr == NULL) {
-		fprintf(
-		    stderr, "bogusmx-milter: no such group \"%s\"\n", group);
-		return false;
-	}
-	if (chown(path, (uid_t)-1, gr->gr_gid) != 0) {
-		fprintf(stderr,
-		    "bogusmx-milter: %s: cannot give it group %s: %s (not "
-		    "a member of the group?)\n",
-		    path, group, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-static bool
-drop_privileges(const char *name, uid_t uid, gid_t gid)
-{
-	if (initgroups(name, gid) != 0 || setgid(gid) != 0 ||
-	    setuid(uid) != 0) {
-		fprintf(stderr, "bogusmx-milter: cannot become %s: %s\n", name,
-		    strerror(errno));
-		return false;
-	}
-	/* Verified: there must be no way back. */
-	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0) {
-		fprintf(stderr,
-		    "bogusmx-milter: still root after dropping "
-		    "privileges: refusing to run\n");
-		return false;
-	}
-	return true;
-}
-
-static bool
-write_pid_file(const char *path)
-{
-	FILE *f;
-	int fd;
-
-	(void)unlink(path);
-	fd = open(
-	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(
-		    stderr, "bogusmx-milter: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0) {
-		fprintf(
-		    stderr, "bogusmx-milter: %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-static bool
-daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		return false;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return false;
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") != 0)
-		return false;
-	fd = open("/dev/null", O_RDWR);
-	if (fd < 0)
-		return false;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-	return true;
+	atomic_store(&reloader_stop, true);
+	pthread_kill(tid, SIGUSR2);
+	pthread_join(tid, NULL);
 }
 
 static void
@@ -400,21 +378,240 @@ parse_args(int argc, char **argv)
 	}
 }
 
+/* A path named on the command line, made absolute: the daemon works
+ * in / once started. */
+static const char *
+absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path == NULL || path[0] == '/' || path[0] == '\0')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return path;
+	n = snprintf(buf, len, "%s/%s", cwd, path);
+	return n > 0 && (size_t)n < len ? buf : path;
+}
+
+/* Everything about the service user before anything is set up; c is
+ * borrowed. @return false when the daemon must not start */
+static bool
+service_user(
+    const struct bmx_config *c, const char *user, bool root, struct bmx_user *u)
+{
+	const struct passwd *pw;
+	char err[512];
+
+	if (root) {
+		if (bmx_user_lookup(user, c->group, u, err, sizeof(err)))
+			return true;
+		say(LOG_ERR, "%s", err);
+		return false;
+	}
+	pw = getpwuid(getuid());
+	/* Started as the service user (systemd's User=) is normal;
+	 * another user means the configured one is not used. */
+	if (opt.user != NULL || (pw != NULL && strcmp(pw->pw_name, user) != 0))
+		say(LOG_WARNING,
+		    "warning: not started as root: user %s ignored, running "
+		    "as %s (uid %ld)",
+		    user, pw != NULL ? pw->pw_name : "?", (long)getuid());
+	return true;
+}
+
+/* libmilter's socket, made and given its mode and owner.
+ * @return 0, or the exit status */
+static int
+open_socket(const char *text, const struct bmx_sockspec *spec,
+    const struct bmx_state *st, bool root, const struct bmx_user *u)
+{
+	const struct bmx_config *c = st->cfg;
+	struct group *gr = NULL;
+	char err[512];
+	mode_t old;
+	bool ok;
+
+	if (smfi_setconn((char *)text) != MI_SUCCESS ||
+	    smfi_register(bmx_milter_desc) != MI_SUCCESS ||
+	    smfi_settimeout((int)c->milter_timeout) != MI_SUCCESS ||
+	    (c->backlog > 0 &&
+		smfi_setbacklog((int)c->backlog) != MI_SUCCESS)) {
+		say(LOG_ERR, "bad socket \"%s\"", text);
+		return EX_USAGE;
+	}
+	if (spec->kind == BMX_SOCK_UNIX && bmx_sock_in_use(spec->path)) {
+		say(LOG_ERR,
+		    "%s: another milter answers on it: refusing to start a "
+		    "second instance",
+		    spec->path);
+		return EX_OSERR;
+	}
+	if (spec->kind == BMX_SOCK_UNIX && !root && c->group[0] != '\0' &&
+	    (gr = getgrnam(c->group)) == NULL) {
+		say(LOG_ERR, "no such group \"%s\"", c->group);
+		return EX_OSERR;
+	}
+	old = bmx_sock_umask(c->socket_mode);
+	ok = smfi_opensocket(true) == MI_SUCCESS;
+	umask(old);
+	if (!ok) {
+		say(LOG_ERR, "cannot open socket %s (in use? permissions?)",
+		    text);
+		return EX_OSERR;
+	}
+	if (spec->kind == BMX_SOCK_UNIX &&
+	    !bmx_sock_finish(spec->path, c->socket_mode,
+		root ? u->uid : (uid_t)-1,
+		root	       ? u->gid :
+		    gr != NULL ? gr->gr_gid :
+				 (gid_t)-1,
+		err, sizeof(err))) {
+		say(LOG_ERR, "%s", err);
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+/* The warnings of perm.h, given what is known at this point. */
+static void
+check_perm(const struct bmx_config *c, const char *sock, uid_t uid)
+{
+	struct bmx_diag d;
+
+	bmx_diag_init(&d);
+	if (c != NULL)
+		bmx_perm_check_config(c, uid, &d);
+	if (sock != NULL)
+		bmx_perm_check_socket(sock, uid, &d);
+	report(&d, "bogusmx-milter: ");
+	bmx_diag_clear(&d);
+}
+
+/* Detached (unless -f), pid file, engine, socket, user: everything
+ * up to serving.  @return 0, or the exit status */
+static int
+set_up(struct bmx_config *c, const char *sock, const struct bmx_sockspec *spec,
+    bool root, struct bmx_state **stp)
+{
+	struct bmx_user u = { .uid = getuid(), .gid = getgid() };
+	struct bmx_diag d;
+	char err[512];
+	int rc;
+
+	if (!service_user(c, opt.user != NULL ? opt.user : c->user, root, &u)) {
+		bmx_config_free(c);
+		return EX_OSERR;
+	}
+	check_perm(c, NULL, u.uid);
+	if (!opt.foreground && !bmx_daemon_detach()) {
+		say(LOG_ERR, "cannot become a daemon: %s", strerror(errno));
+		bmx_config_free(c);
+		return EX_OSERR;
+	}
+	if (pid_file[0] != '\0' &&
+	    (pid_fd = bmx_pidfile_open(pid_file, err, sizeof(err))) < 0) {
+		say(LOG_ERR, "%s", err);
+		bmx_config_free(c);
+		return EX_OSERR;
+	}
+	/* The engine before the socket: a bad nameserver stops us here. */
+	*stp = bmx_state_build(c, err, sizeof(err));
+	if (*stp == NULL) {
+		say(LOG_ERR, "%s", err);
+		return EX_CONFIG;
+	}
+	if (err[0] != '\0')
+		say(LOG_WARNING, "warning: %s", err);
+	if ((rc = open_socket(sock, spec, *stp, root, &u)) != 0)
+		return rc;
+	check_perm(NULL, sock, u.uid);
+	bmx_diag_init(&d);
+	if (!bmx_ops_open((*stp)->cfg, root, u.uid, u.gid, &d, err,
+		sizeof(err))) {
+		say(LOG_ERR, "%s", err);
+		bmx_diag_clear(&d);
+		return EX_OSERR;
+	}
+	report(&d, "bogusmx-milter: ");
+	bmx_diag_clear(&d);
+	if (root && !bmx_user_become(&u, err, sizeof(err))) {
+		say(LOG_ERR, "%s", err);
+		return EX_OSERR;
+	}
+	bmx_diag_init(&d);
+	if (root)
+		bmx_perm_check_readable((*stp)->cfg, u.name, &d);
+	report(&d, "bogusmx-milter: ");
+	bmx_diag_clear(&d);
+	return 0;
+}
+
+/* SIGUSR1 and SIGUSR2 (the reloader's, sigwait) and HUP, TERM and INT
+ * (libmilter's, sigwait) blocked in every thread, from the first
+ * instruction: a signal during a slow start waits for its thread. */
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Read the configuration, and the command line's paths made absolute.
+ * @return the configuration, or NULL with *rc the exit status */
+static struct bmx_config *
+configure(const char **sock, struct bmx_sockspec *spec, int *rc)
+{
+	static char conf[PATH_MAX], pid[PATH_MAX];
+	struct bmx_config *c;
+	char err[256];
+
+	opt.conf = absolute(opt.conf, conf, sizeof(conf));
+	opt.pid_file = absolute(opt.pid_file, pid, sizeof(pid));
+	if (opt.socket != NULL &&
+	    !bmx_sockspec_parse(opt.socket, spec, err, sizeof(err))) {
+		say(LOG_ERR, "-p \"%s\": %s", opt.socket, err);
+		*rc = EX_USAGE;
+		return NULL;
+	}
+	c = load(true);
+	if (c == NULL) {
+		*rc = EX_CONFIG;
+		return NULL;
+	}
+	*sock = opt.socket != NULL ? opt.socket : c->socket;
+	if (!bmx_sockspec_parse(*sock, spec, err, sizeof(err))) {
+		say(LOG_ERR, "socket \"%s\": %s", *sock, err);
+		bmx_config_free(c);
+		*rc = EX_CONFIG;
+		return NULL;
+	}
+	/* a copy: the config is freed at exit before the file is removed */
+	snprintf(pid_file, sizeof(pid_file), "%s",
+	    opt.pid_file != NULL ? opt.pid_file : c->pid_file);
+	return c;
+}
+
 int
 main(int argc, char **argv)
 {
+	struct bmx_sockspec spec;
+	struct bmx_state *st = NULL;
 	struct bmx_config *c;
-	struct bmx_state *st;
-	struct bmx_diag d;
-	const char *sock, *user, *path;
-	char err[512], name[256], pid_file[4096];
-	uid_t uid = 0;
-	gid_t gid = 0;
+	const char *sock = NULL;
 	bool root = geteuid() == 0;
-	sigset_t set;
 	pthread_t tid;
-	int rc;
+	char err[512];
+	int rc = 0;
 
+	block_signals();
 	parse_args(argc, argv);
 	/* -f copies the log to stderr, except under systemd, whose journal
 	 * takes both syslog and stderr: the lines would come twice. */
@@ -424,129 +621,26 @@ main(int argc, char **argv)
 			LOG_PERROR :
 			0),
 	    LOG_MAIL);
-	c = load(true);
+	c = configure(&sock, &spec, &rc);
 	if (opt.check_only) {
 		if (c != NULL)
 			printf("%s: ok\n",
 			    c->file[0] ? c->file : "built-in defaults");
 		bmx_config_free(c);
-		return c != NULL ? EX_OK : EX_CONFIG;
+		return c != NULL ? EX_OK : rc;
 	}
 	if (c == NULL)
-		return EX_CONFIG;
-	sock = opt.socket != NULL ? opt.socket : c->socket;
-	user = opt.user != NULL ? opt.user : c->user;
-	/* a copy: the config is freed at exit before the file is removed */
-	snprintf(pid_file, sizeof(pid_file), "%s",
-	    opt.pid_file != NULL ? opt.pid_file : c->pid_file);
-	if (root &&
-	    !find_user(user, c->group, &uid, &gid, name, sizeof(name))) {
-		bmx_config_free(c);
-		return EX_OSERR;
-	}
-	if (!root) {
-		const struct passwd *pw = getpwuid(getuid());
-
-		/* Started as the service user (systemd's User=) is normal;
-		 * another user means the configured one is not used. */
-		if (opt.user != NULL ||
-		    (pw != NULL && strcmp(pw->pw_name, user) != 0))
-			fprintf(stderr,
-			    "bogusmx-milter: warning: not started as root: "
-			    "user %s ignored, running as %s (uid %ld)\n",
-			    user, pw != NULL ? pw->pw_name : "?",
-			    (long)getuid());
-	}
-
-	/* Warnings only: the admin may have reasons. */
-	bmx_diag_init(&d);
-	bmx_perm_check_config(c, root ? uid : getuid(), &d);
-	report_perm(&d, true);
-	bmx_diag_clear(&d);
-
-	/* The engine before the socket: a bad nameserver stops us here. */
-	st = bmx_state_build(c, err, sizeof(err));
-	if (st == NULL) {
-		fprintf(stderr, "bogusmx-milter: %s\n", err);
-		return EX_CONFIG;
-	}
-	if (err[0] != '\0')
-		fprintf(stderr, "bogusmx-milter: warning: %s\n", err);
-
-	if (smfi_setconn((char *)sock) != MI_SUCCESS ||
-	    smfi_register(bmx_milter_desc) != MI_SUCCESS ||
-	    smfi_settimeout((int)st->cfg->milter_timeout) != MI_SUCCESS ||
-	    (st->cfg->backlog > 0 &&
-		smfi_setbacklog((int)st->cfg->backlog) != MI_SUCCESS)) {
-		fprintf(stderr, "bogusmx-milter: bad socket \"%s\"\n", sock);
-		rc = EX_USAGE;
+		return rc;
+	if ((rc = set_up(c, sock, &spec, root, &st)) != 0)
 		goto fail;
-	}
-	if (smfi_opensocket(true) != MI_SUCCESS) {
-		fprintf(stderr,
-		    "bogusmx-milter: cannot open socket %s (in use? "
-		    "permissions?)\n",
-		    sock);
+	if (sem_init(&reloader_go, 0, 0) != 0 ||
+	    pthread_create(&tid, NULL, reloader, NULL) != 0) {
+		say(LOG_ERR, "cannot start the reload thread");
 		rc = EX_OSERR;
 		goto fail;
 	}
-	if ((path = bmx_perm_unix_path(sock)) != NULL) {
-		if (chmod(path, st->cfg->socket_mode) != 0 ||
-		    (root && chown(path, uid, gid) != 0)) {
-			fprintf(stderr, "bogusmx-milter: %s: %s\n", path,
-			    strerror(errno));
-			rc = EX_OSERR;
-			goto fail;
-		}
-		if (!root && !socket_group(path, st->cfg->group)) {
-			rc = EX_OSERR;
-			goto fail;
-		}
-	}
-	bmx_perm_check_socket(sock, root ? uid : getuid(), &d);
-	if (!bmx_ops_open(st->cfg, root, root ? uid : getuid(),
-		root ? gid : getgid(), &d, err, sizeof(err))) {
-		fprintf(stderr, "bogusmx-milter: %s\n", err);
-		rc = EX_OSERR;
-		goto fail;
-	}
-	report_perm(&d, true);
-	bmx_diag_clear(&d);
-	if (!opt.foreground && !daemonize()) {
-		fprintf(stderr, "bogusmx-milter: cannot become a daemon: %s\n",
-		    strerror(errno));
-		rc = EX_OSERR;
-		goto fail;
-	}
-	if (root && !drop_privileges(name, uid, gid)) {
-		rc = EX_OSERR;
-		goto fail;
-	}
-	/* Written as the service user, so that it can remove it at exit:
-	 * its directory must be the user's (systemd: RuntimeDirectory). */
-	if (pid_file[0] != '\0' && !write_pid_file(pid_file)) {
-		rc = EX_OSERR;
-		goto fail;
-	}
-
-	/* Block the signals in every thread before any is made: SIGUSR1
-	 * and SIGUSR2 then reach only the reloader's sigwait(), and HUP, TERM
-	 * and INT only libmilter's, which stops smfi_main(). */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&tid, NULL, reloader, NULL) != 0) {
-		syslog(LOG_ERR, "cannot start the reload thread");
-		rc = EX_OSERR;
-		goto fail;
-	}
-	pthread_detach(tid);
 	if (!bmx_ops_start(err, sizeof(err))) {
-		syslog(LOG_ERR, "%s", err);
+		say(LOG_ERR, "%s", err);
 		rc = EX_OSERR;
 		goto fail;
 	}
@@ -557,26 +651,31 @@ main(int argc, char **argv)
 		    "cannot start the resolver guard: deciding without it");
 	syslog(LOG_INFO, "bogusmx-milter %s listening on %s as uid %ld",
 	    BMX_VERSION, sock, (long)getuid());
+	bmx_daemon_ready();
+	atomic_store(&starting, false);
+	sem_post(&reloader_go);
 
 	rc = smfi_main();
 
 	syslog(LOG_INFO, "stopping");
+	bmx_daemon_notify("STOPPING=1");
+	stop_reloader(tid);
 	bmx_ops_stop();
 	if (bmx_state_shutdown(10000))
 		bmx_ops_free();
 	else
 		syslog(LOG_WARNING, "decisions still running at exit");
-	if (pid_file[0] != '\0' && unlink(pid_file) != 0 && errno != ENOENT)
-		syslog(LOG_WARNING, "cannot remove %s: %s", pid_file,
-		    strerror(errno));
+	bmx_pidfile_close(pid_fd, pid_file);
 	closelog();
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 fail:
 	/* nothing serves yet: free what was built, for a clean exit */
+	bmx_daemon_failed(rc);
 	bmx_ops_stop();
 	bmx_ops_free();
 	bmx_state_put(st);
 	bmx_state_shutdown(0);
+	bmx_pidfile_close(pid_fd, pid_file);
 	closelog();
 	return rc;
 }

@@ -1,12 +1,13 @@
 /*
  * perm.c - warnings about permissions that let others steer the milter
  *
- * Looks at files, directories and sockets with stat(2), getsockname(2)
- * and getaddrinfo(3); opens, changes and refuses nothing, and logs
- * nothing: the warnings go into the caller's struct bmx_diag (see
- * perm.h for what is checked and why).
+ * Looks at files, directories and sockets with stat(2), access(2),
+ * getsockname(2) and getaddrinfo(3); opens, changes and refuses nothing, and
+ * logs nothing: the warnings go into the caller's struct bmx_diag (see perm.h
+ * for what is checked and why).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <grp.h>
 #include <limits.h>
 #include <netdb.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "perm.h"
+#include "sockspec.h"
 
 /* Directories looked at for one file, each once (a path and the path
  * its symbolic links lead to share most of theirs). */
@@ -255,16 +257,30 @@ bmx_perm_check_config(
 	return k.warnings;
 }
 
-const char *
-bmx_perm_unix_path(const char *spec)
+/* One file the service user must read at each reload. */
+static void
+check_readable(struct check *k, const char *path, const char *user)
 {
-	if (strncmp(spec, "unix:", 5) == 0)
-		return spec + 5;
-	if (strncmp(spec, "local:", 6) == 0)
-		return spec + 6;
-	if (spec[0] == '/')
-		return spec;
-	return NULL;
+	if (path == NULL || path[0] == '\0' || access(path, R_OK) == 0)
+		return;
+	warn(k, path,
+	    "the service user %s cannot read it (%s): every reload will "
+	    "fail; let it read the file (chgrp %s, chmod g+r) and its "
+	    "directories",
+	    user, strerror(errno), user);
+}
+
+size_t
+bmx_perm_check_readable(
+    const struct bmx_config *c, const char *user, struct bmx_diag *diag)
+{
+	struct check k = { .diag = diag };
+	size_t i;
+
+	check_readable(&k, c->file, user);
+	for (i = 0; i < c->ntables; i++)
+		check_readable(&k, c->table_files[i], user);
+	return k.warnings;
 }
 
 /* May other search every directory down to the absolute path? */
@@ -366,64 +382,38 @@ check_inet(
 
 /* inet:PORT@HOST, inet6:PORT@HOST; no host is every address. */
 static void
-check_inet_spec(struct check *k, const char *spec)
+check_inet_spec(struct check *k, const char *text, const struct bmx_sockspec *s)
 {
 	struct addrinfo hints, *res;
-	const char *rest, *at;
-	char host[256];
-	size_t len;
+	const char *host = s->host;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if (strncmp(spec, "inet:", 5) == 0) {
-		hints.ai_family = AF_INET;
-		rest = spec + 5;
-	} else if (strncmp(spec, "inet6:", 6) == 0) {
-		hints.ai_family = AF_INET6;
-		rest = spec + 6;
-	} else {
-		return;
-	}
-	at = strchr(rest, '@');
-	if (at == NULL || at[1] == '\0') {
-		snprintf(host, sizeof(host), "%s",
-		    hints.ai_family == AF_INET ? "0.0.0.0" : "::");
-	} else {
-		at++;
-		len = strlen(at);
-		if (len >= 2 && at[0] == '[' && at[len - 1] == ']') {
-			at++;
-			len -= 2;
-		}
-		if (len >= sizeof(host))
-			return;
-		memcpy(host, at, len);
-		host[len] = '\0';
-	}
+	hints.ai_family = s->kind == BMX_SOCK_INET ? AF_INET : AF_INET6;
+	if (host[0] == '\0')
+		host = s->kind == BMX_SOCK_INET ? "0.0.0.0" : "::";
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return;
 	/* the first address is the one libmilter listens on */
 	if (res != NULL)
-		check_inet(k, spec, res->ai_addr, res->ai_addrlen);
+		check_inet(k, text, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 }
 
 /* fd:N, a socket opened by the service manager. */
 static void
-check_fd(struct check *k, const char *spec)
+check_fd(struct check *k, const char *text, int fd)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(ss);
-	char *end, path[sizeof(sun.sun_path) + 1];
-	long fd = strtol(spec + 3, &end, 10);
+	char path[sizeof(sun.sun_path) + 1];
 	size_t n;
 
-	if (end == spec + 3 || *end != '\0' || fd < 0 || fd > INT_MAX ||
-	    getsockname((int)fd, (struct sockaddr *)&ss, &len) != 0)
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
 		return;
 	if (ss.ss_family != AF_UNIX) {
-		check_inet(k, spec, (const struct sockaddr *)&ss, len);
+		check_inet(k, text, (const struct sockaddr *)&ss, len);
 		return;
 	}
 	/* the name may lack its NUL; an abstract one has no file */
@@ -441,17 +431,20 @@ check_fd(struct check *k, const char *spec)
 
 size_t
 bmx_perm_check_socket(
-    const char *spec, uid_t service_uid, struct bmx_diag *diag)
+    const char *text, uid_t service_uid, struct bmx_diag *diag)
 {
 	struct check k = { .service_uid = service_uid, .diag = diag };
-	const char *path = bmx_perm_unix_path(spec);
+	struct bmx_sockspec s;
+	char err[256];
 
-	if (path != NULL)
-		check_unix(&k, path, "set socket-mode = \"0660\"");
-	else if (strncmp(spec, "fd:", 3) == 0)
-		check_fd(&k, spec);
+	if (!bmx_sockspec_parse(text, &s, err, sizeof(err)))
+		return 0;
+	if (s.kind == BMX_SOCK_UNIX)
+		check_unix(&k, s.path, "set socket-mode = \"0660\"");
+	else if (s.kind == BMX_SOCK_FD)
+		check_fd(&k, text, s.fd);
 	else
-		check_inet_spec(&k, spec);
+		check_inet_spec(&k, text, &s);
 	return k.warnings;
 }
 

@@ -23,6 +23,9 @@
  *     the milter protocol has no authentication; on loopback: every
  *     local user can connect, and a client can crash libmilter (the
  *     warning names the unix socket that keeps them out).
+ *   - once privileges are dropped: the configuration file and tables
+ *     the service user cannot read (read at start as root, they would
+ *     fail every reload).
  *
  * Warnings only: nothing is opened, changed or refused, and no decision
  * depends on what stat() said (the file may change a moment later).  A
@@ -63,7 +66,8 @@ size_t bmx_perm_check_config(
  * Check the socket the milter listens on, once it is open and has its
  * final mode and owner.
  * @param spec the libmilter socket spec ("inet:8894@127.0.0.1",
- *     "inet6:8894@[::1]", "unix:/path", "local:/path", "/path", "fd:3");
+ *     "inet6:8894@[::1]", "unix:/path", "local:/path", "/path", "fd:3",
+ *     see sockspec.h); a spec that does not parse is not looked at;
  *     an inet host name is looked up (getaddrinfo)
  * @param service_uid the user the milter serves as: a directory it owns
  *     is fine, as is one of root's
@@ -83,11 +87,15 @@ size_t bmx_perm_check_socket(
 size_t bmx_perm_check_metrics(int fd, uid_t service_uid, struct bmx_diag *diag);
 
 /**
- * The path of a unix socket spec.
- * @param spec a libmilter socket spec
- * @return a pointer into spec ("unix:/path", "local:/path" and "/path"
- *     give "/path"), or NULL when spec is not a unix socket
+ * Called as the service user, after the privilege drop: the
+ * configuration file and tables it cannot read (access(2), R_OK) are
+ * warned about, for a reload would then fail.
+ * @param c the configuration read at start (as root), borrowed
+ * @param user the service user's name, for the message
+ * @param diag receives the warnings
+ * @return the number of warnings added
  */
-const char *bmx_perm_unix_path(const char *spec);
+size_t bmx_perm_check_readable(
+    const struct bmx_config *c, const char *user, struct bmx_diag *diag);
 
 #endif

@@ -25,11 +25,15 @@ bmx_state_build(struct bmx_config *cfg, char *err, size_t errlen)
 
 	pthread_mutex_lock(&lock);
 	/* The cache is made once, from the first configuration: its
-	 * settings take effect at the next start (a reload says so). */
+	 * settings take effect at the next start (a reload says so).  No
+	 * cache at start means none until then: an engine never makes a
+	 * cache of its own. */
 	if (generation == 0 && cache == NULL &&
 	    cfg->engine.cache.max_entries > 0)
 		cache = bmx_cache_new(&cfg->engine.cache);
 	s.shared_cache = cache;
+	if (cache == NULL)
+		s.cache.max_entries = 0;
 	pthread_mutex_unlock(&lock);
 	s.guard = cfg->guard.enabled ? bmx_guardrun_guard() : NULL;
 	st = calloc(1, sizeof(*st));

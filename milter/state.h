@@ -8,9 +8,11 @@
  * new configuration, never a mix.  The old state is freed when its last
  * user puts it back.
  *
- * The DNS cache belongs to the daemon, not to a state: it survives
- * reloads (the engines borrow it), and is freed by bmx_state_shutdown()
- * after every state is gone.
+ * The DNS cache belongs to the daemon, not to a state: made from the
+ * first configuration's cache settings, it survives reloads (the
+ * engines borrow it; a reload's cache settings wait for the next start,
+ * and a daemon started without a cache has none until then), and is
+ * freed by bmx_state_shutdown() after every state is gone.
  *
  * Thread safety: every function may be called from any thread.
  */

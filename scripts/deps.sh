@@ -26,9 +26,9 @@ bmx_need() {
 }
 
 BMX_BUILD_DEPS=(build-essential cmake pkgconf libmilter-dev libldns-dev
-	libconfuse-dev libidn2-dev libmicrohttpd-dev)
+	libconfuse-dev libidn2-dev libmicrohttpd-dev libsystemd-dev)
 BMX_TEST_DEPS=(libcmocka-dev clang-format postfix python3 ldnsutils miltertest swaks
-	mandoc clang libclang-rt-14-dev)
+	mandoc clang libclang-rt-14-dev strace)
 # packaging tests (rpmbuild, lintian, systemd-analyze, dpkg -i of the
 # .deb) and the Sendmail end-to-end test, which fetches sendmail itself
 # with apt-get download (sendmail-bin conflicts with postfix): m4 builds

@@ -126,5 +126,18 @@ for l in sys.stdin: json.loads(l)'; then
 		echo "FAIL: JSON does not parse"; fails=$((fails + 1))
 	fi
 fi
+# A target that is not UTF-8: the JSON stays UTF-8 (U+FFFD for each bad
+# byte), well-formed UTF-8 passes through as it is.
+if command -v python3 >/dev/null; then
+	n=$((n + 1))
+	if "$check" -s 127.0.0.1:9 --json $'u@\xff\xc3\xa9t\xe9.example' |
+		python3 -c 'import json, sys
+o = json.loads(sys.stdin.buffer.read().decode("utf-8", "strict"))
+assert o["target"] == "u@\ufffd\u00e9t\ufffd.example", o["target"]'; then
+		echo "ok: invalid UTF-8 of a target: valid JSON, U+FFFD for the bad bytes"
+	else
+		echo "FAIL: invalid UTF-8 of a target in the JSON"; fails=$((fails + 1))
+	fi
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

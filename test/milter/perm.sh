@@ -23,7 +23,7 @@ harness_need python3
 unset JOURNAL_STREAM # the log must come to stderr (openlog's LOG_PERROR)
 harness_tmp
 pid=
-harness_at_exit '[ -n "$pid" ] && kill "$pid" 2>/dev/null'
+harness_at_exit '[ -n "$pid" ] && kill -KILL -- "-$pid" "$pid" 2>/dev/null'
 harness_at_exit '[ -f "$tmp/run/pid" ] && kill "$(cat "$tmp/run/pid")" 2>/dev/null'
 root=false
 [ "$(id -u)" = 0 ] && root=true
@@ -51,14 +51,15 @@ conf() {
 	chmod 644 "$f"
 }
 
-# serve NAME COMMAND...: start the milter in the foreground, wait until
-# it listens, kill it (SIGTERM would wait for libmilter's listener to
-# notice, seconds each time; stopping is daemon.sh's business); its log
-# in $tmp/NAME.log.
+# serve NAME COMMAND...: start the milter in the foreground, in a
+# session of its own, wait until it listens, kill the whole session
+# (SIGTERM would wait for libmilter's listener to notice, seconds each
+# time; stopping is daemon.sh's business): a wrapper (unshare, python)
+# and the milter it started go together; its log in $tmp/NAME.log.
 serve() {
 	local name=$1
 	shift
-	"$@" >"$tmp/$name.log" 2>&1 &
+	setsid "$@" >"$tmp/$name.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 100); do
 		grep -q 'listening on' "$tmp/$name.log" && break
@@ -69,7 +70,7 @@ serve() {
 		fail "$name: the milter does not serve"
 		cat "$tmp/$name.log"
 	fi
-	kill -KILL "$pid" 2>/dev/null
+	kill -KILL -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	pid=
 }
@@ -113,10 +114,19 @@ chmod 666 "$c"
 serve conf-go+w "$milter" -f -c "$c"
 expect conf-go+w 1 "$c: warning: writable by group [^ ]+ and by anyone .*chmod go-w $c\$"
 chmod 644 "$c"
-chmod 602 "$t"
+chmod 646 "$t"
 serve table-o+w "$milter" -f -c "$c"
-expect table-o+w 1 "$t: warning: writable by anyone \\(.*mode 0602\\)"
+expect table-o+w 1 "$t: warning: writable by anyone \\(.*mode 0646\\)"
 chmod 644 "$t"
+
+# Read at start as root, a table the service user cannot read would
+# fail every reload: said at start.
+if $root; then
+	chmod 600 "$t"
+	serve table-unreadable "$milter" -f -c "$c"
+	expect table-unreadable 1 "$t: warning: the service user nobody cannot read it \\(Permission denied\\): every reload will fail"
+	chmod 644 "$t"
+fi
 
 # Readable by anyone is fine: there is no secret in it.
 chmod 604 "$c"
@@ -222,10 +232,10 @@ s.listen(5)
 os.set_inheritable(s.fileno(), True)
 os.execv(sys.argv[2], sys.argv[2:] + ["-p", "fd:%d" % s.fileno()])' "$@"
 }
-serve fd-loopback fdrun 127.0.0.1 "$milter" -f -c "$c"
+fdwrap=(bash -c "$(declare -f fdrun); fdrun \"\$@\"" fdrun)
+serve fd-loopback "${fdwrap[@]}" 127.0.0.1 "$milter" -f -c "$c"
 expect fd-loopback 1 "$(loopback_re 'fd:[0-9]+' '127\.0\.0\.1')"
-serve fd-any "${netns[@]}" bash -c "$(declare -f fdrun); fdrun \"\$@\"" fdrun \
-	0.0.0.0 "$milter" -f -c "$c"
+serve fd-any "${netns[@]}" "${fdwrap[@]}" 0.0.0.0 "$milter" -f -c "$c"
 expect fd-any 1 "fd:[0-9]+: warning: listening on 0.0.0.0 \\(every address\\)"
 
 # A reload (SIGUSR1) looks at the configuration again.

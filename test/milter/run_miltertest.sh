@@ -166,6 +166,39 @@ CONF
 milter_script "$tmp/fields.conf" fields
 want_log 'QIDFLD1: reject: MAIL from client.test[198.51.100.7]: 554 5.7.1 <"x Recipient address rejected: y"@[127.0.0.1]>: Sender address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); from=<"x Recipient address rejected: y"@[127.0.0.1]>'
 want_log 'QIDFLD2: reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <"a address rejected: b"@[127.0.0.1]>: Recipient address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); to=<"a address rejected: b"@[127.0.0.1]>'
+# Cache settings wait for the next start, as a reload says: started
+# without a cache, the daemon has none after a reload that asks for one.
+cat >"$tmp/nocache.conf" <<CONF
+socket = "inet:$port@127.0.0.1"
+cache { entries = 0 }
+dns { nameservers = { "127.0.0.1:$dnsport" } }
+CONF
+"${wrap[@]}" "$milter" -f -c "$tmp/nocache.conf" "${user[@]}" >"$tmp/nocache.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+for _ in $(seq 1 100); do
+	grep -q 'listening on' "$tmp/nocache.log" && break
+	sleep 0.1
+done
+sed -i 's/entries = 0/entries = 1000/' "$tmp/nocache.conf"
+kill -USR1 $mpid
+for _ in $(seq 1 100); do
+	grep -q 'reloaded configuration' "$tmp/nocache.log" && break
+	sleep 0.1
+done
+miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" >/dev/null 2>&1
+after=$(sed -n '/reloaded configuration/,$p' "$tmp/nocache.log")
+if grep -q 'cache settings take effect only at the next start' "$tmp/nocache.log" &&
+	grep -q 'cache=miss' <<<"$after" && ! grep -q 'cache=hit\|cache=partial' <<<"$after"; then
+	echo "ok: cache settings of a reload: said to wait for the next start, and they do"
+else
+	echo "FAIL: cache settings of a reload"
+	cat "$tmp/nocache.log"
+	fails=$((fails + 1))
+fi
+kill -TERM $mpid
+wait $mpid
+
 if [ $fails != 0 ]; then
 	echo "--- milter log"
 	cat "$tmp/milter.log"

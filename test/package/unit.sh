@@ -20,7 +20,7 @@ harness_want "package systemd" systemd-analyze
 harness_tmp
 
 # what the unit must say
-for want in '^Type=simple$' '^ExecStart=/usr/sbin/bogusmx-milter -f$' \
+for want in '^Type=notify$' '^NotifyAccess=main$' '^ExecStart=/usr/sbin/bogusmx-milter -f$' \
 	'^ExecReload=/bin/kill -USR1 \$MAINPID$' '^User=bogusmx$' \
 	'^RuntimeDirectory=bogusmx$' '^UMask=0007$' '^NoNewPrivileges=yes$' \
 	'^CapabilityBoundingSet=$' '^ProtectSystem=strict$' \

@@ -686,6 +686,43 @@ test_comments_anywhere(void **state)
 	bmx_config_free(c);
 }
 
+/* "//" inside an unquoted word is part of it, as libconfuse reads it;
+ * where a token starts it is a comment. */
+static void
+test_comments_in_words(void **state)
+{
+	struct bmx_config *c;
+
+	(void)state;
+	c = load_ok("pid-file = /run/x//y.pid // the pid\n"
+		    "socket = unix:/run/a//b.sock /* c */\n"
+		    "user = nobody//x\n");
+	assert_string_equal(c->pid_file, "/run/x//y.pid");
+	assert_string_equal(c->socket, "unix:/run/a//b.sock");
+	assert_string_equal(c->user, "nobody//x");
+	bmx_config_free(c);
+}
+
+/* libmilter's protocol names in any case (UNIX:, Inet6:). */
+static void
+test_socket_case(void **state)
+{
+	static const char *const ok[] = { "UNIX:/run/b.sock",
+		"Local:/run/b.sock", "INET:8894@127.0.0.1", "inet6:8894@[::1]",
+		"Inet6:8894", "/run/b.sock", "fd:3", NULL };
+	struct bmx_config *c;
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; ok[i] != NULL; i++) {
+		snprintf(text, sizeof(text), "socket = \"%s\"\n", ok[i]);
+		c = load_ok(text);
+		assert_string_equal(c->socket, ok[i]);
+		bmx_config_free(c);
+	}
+}
+
 /* After all those comments, an error names its own line. */
 static void
 test_comments_keep_lines(void **state)
@@ -780,8 +817,16 @@ static const struct error_case errors[] = {
 	    "socket = \"8894@127.0.0.1\": use inet:PORT@HOST, "
 	    "inet6:PORT@HOST, unix:/PATH, local:/PATH or fd:N" },
 	{ "socket = \"unix:run/x.sock\"\n", 1,
-	    "socket = \"unix:run/x.sock\": use inet:PORT@HOST, "
+	    "socket = \"unix:run/x.sock\": the unix socket path "
+	    "\"run/x.sock\" is relative: the daemon works in /; give an "
+	    "absolute path" },
+	{ "socket = \"inet:@127.0.0.1\"\n", 1,
+	    "socket = \"inet:@127.0.0.1\": use inet:PORT@HOST, "
 	    "inet6:PORT@HOST, unix:/PATH, local:/PATH or fd:N" },
+	{ "socket = \"tcp:8894\"\n", 1,
+	    "socket = \"tcp:8894\": use inet:PORT@HOST, "
+	    "inet6:PORT@HOST, unix:/PATH, local:/PATH or fd:N" },
+	{ "pid-file = /run/x// comment\n", 1, "no such option 'comment'" },
 	{ "socket = \"fd:x\"\n", 1,
 	    "socket = \"fd:x\": use inet:PORT@HOST, inet6:PORT@HOST, "
 	    "unix:/PATH, local:/PATH or fd:N" },
@@ -1395,6 +1440,8 @@ main(void)
 		cmocka_unit_test(test_own_interfaces),
 		cmocka_unit_test(test_comments_anywhere),
 		cmocka_unit_test(test_comments_keep_lines),
+		cmocka_unit_test(test_comments_in_words),
+		cmocka_unit_test(test_socket_case),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_int_bounds),
 		cmocka_unit_test(test_int_bounds_inclusive),
