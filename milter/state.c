@@ -161,8 +161,8 @@ bmx_state_stats(char *buf, size_t len)
 		    "misses=%lu joins=%lu evictions=%lu byte_evictions=%lu "
 		    "stale=%lu stale_rechecks_suppressed=%lu",
 		    cs.entries, cs.bytes, cs.max_bytes, cs.hits, cs.misses,
-		    cs.joins, cs.evictions, cs.byte_evictions,
-		    cs.stale_served, cs.stale_rechecks_suppressed);
+		    cs.joins, cs.evictions, cs.byte_evictions, cs.stale_served,
+		    cs.stale_rechecks_suppressed);
 	} else
 		n = snprintf(buf, len, "cache off");
 	if (n < 0 || (size_t)n >= len)
