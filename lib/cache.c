@@ -135,8 +135,11 @@ bmx_cache_new(const struct bmx_cache_config *cfg)
 	}
 	memset(c->shards, 0, n * sizeof(*c->shards));
 	for (i = 0; i < n; i++) {
-		if (!shard_init(&c->shards[i], (entries + n - 1) / n,
-			cfg->max_bytes / n + (cfg->max_bytes % n != 0))) {
+		/* shares rounded down: the sums stay within the bounds */
+		if (!shard_init(&c->shards[i], entries / n,
+			cfg->max_bytes == 0	   ? 0 :
+			    cfg->max_bytes / n > 0 ? cfg->max_bytes / n :
+						     1)) {
 			c->nshards = i;
 			bmx_cache_free(c);
 			return NULL;

@@ -29,8 +29,9 @@
  * query is in flight are never evicted, so they may pass max_bytes by
  * their own size: at most max_entries * (the fixed part and a longest
  * name, about 350 bytes).  An answer that cannot fit its shard's share
- * of max_bytes on its own is used, not kept.  When every entry is in flight, a
- * miss gets no slot (slot NULL): the caller queries without caching.
+ * of max_bytes on its own is used, not kept.  When every entry is in
+ * flight, a miss gets no slot (slot NULL): the caller queries without
+ * caching.
  *
  * Operations: bmx_cache_purge() drops what the cache knows of a domain
  * (its answers, those of its MX hosts and of CNAME targets);
@@ -55,8 +56,8 @@
  * bmx_cache_wait() are always CLOCK_MONOTONIC times.
  *
  * Ownership: answers returned carry a reference for the caller.  A slot
- * from a MISS belongs to the caller until bmx_cache_complete(); one from
- * a JOIN until bmx_cache_wait().
+ * from a MISS belongs to the caller until bmx_cache_complete() or
+ * bmx_cache_abandon(); one from a JOIN until bmx_cache_wait().
  */
 #ifndef BMX_CACHE_H
 #define BMX_CACHE_H

@@ -164,10 +164,12 @@ bmx_state_stats(char *buf, size_t len)
 	if (cache != NULL) {
 		bmx_cache_get_stats(cache, &cs);
 		n = snprintf(buf, len,
-		    "cache entries=%zu bytes=%zu hits=%lu misses=%lu "
-		    "joins=%lu evictions=%lu stale=%lu",
-		    cs.entries, cs.bytes, cs.hits, cs.misses, cs.joins,
-		    cs.evictions, cs.stale_served);
+		    "cache entries=%zu bytes=%zu max-bytes=%zu hits=%lu "
+		    "misses=%lu joins=%lu evictions=%lu byte_evictions=%lu "
+		    "stale=%lu stale_rechecks_suppressed=%lu",
+		    cs.entries, cs.bytes, cs.max_bytes, cs.hits, cs.misses,
+		    cs.joins, cs.evictions, cs.byte_evictions, cs.stale_served,
+		    cs.stale_rechecks_suppressed);
 	} else
 		n = snprintf(buf, len, "cache off");
 	if (n < 0 || (size_t)n >= len)
