@@ -87,6 +87,21 @@ past(const struct timespec *dl)
 	    (now.tv_sec == dl->tv_sec && now.tv_nsec >= dl->tv_nsec);
 }
 
+/*
+ * How many MX records (sorted by preference) an answer keeps: what
+ * mx_count() may check, a group of equal preference that max_mx cuts
+ * included up to BMX_MX_GROUP_MAX, and one record more, so that a group
+ * bigger than that is still seen to be cut (and left out whole) and the
+ * verdict does not depend on the order of the records.
+ */
+static size_t
+mx_keep(unsigned max_mx)
+{
+	size_t n = max_mx > 0 ? max_mx : 1;
+
+	return (n > BMX_MX_GROUP_MAX ? n : BMX_MX_GROUP_MAX) + 1;
+}
+
 /* Look up what has no answer yet: cache hits, queries of our own, joins.
  * @return true when a joiner's owner gave up and time is left: the
  *     caller runs another round */
@@ -137,7 +152,7 @@ fetch_round(const struct bmx_resolver *r, struct req *rq, size_t n,
 
 		/* what a decision uses, and nothing more, is kept */
 		q[i].answer = bmx_answer_keep(q[i].answer,
-		    q[i].type == BMX_DNS_TYPE_MX ? (r->max_mx ? r->max_mx : 1) :
+		    q[i].type == BMX_DNS_TYPE_MX ? mx_keep(r->max_mx) :
 						   r->max_addrs);
 		if (r->cache == NULL)
 			x->answer = q[i].answer;

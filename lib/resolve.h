@@ -21,8 +21,9 @@
  *   their CNAMEs followed.
  *
  * Lookups go through the shared cache when there is one; an answer keeps
- * only what a decision uses (the best max_mx MX records, the first
- * max_addrs addresses: bmx_answer_keep()), so a hostile answer costs the
+ * only what a decision uses (the best max_mx MX records, or up to
+ * BMX_MX_GROUP_MAX + 1 when a group of equal preference reaches past
+ * max_mx; the first max_addrs addresses: bmx_answer_keep()), so a hostile answer costs the
  * cache no more than a plain one.  A joiner whose owner's deadline passed
  * looks the name up again within its own.  One deadline covers the whole
  * resolution.  Limits that are hit are recorded in the result, never
