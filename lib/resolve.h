@@ -23,10 +23,10 @@
  * Lookups go through the shared cache when there is one; an answer keeps
  * only what a decision uses (the best max_mx MX records, or up to
  * BMX_MX_GROUP_MAX + 1 when a group of equal preference reaches past
- * max_mx; the first max_addrs addresses: bmx_answer_keep()), so a hostile answer costs the
- * cache no more than a plain one.  A joiner whose owner's deadline passed
- * looks the name up again within its own.  One deadline covers the whole
- * resolution.  Limits that are hit are recorded in the result, never
+ * max_mx; the first max_addrs addresses: bmx_answer_keep()), so a hostile
+ * answer costs the cache no more than a plain one.  A joiner whose owner's
+ * deadline passed looks the name up again within its own.  One deadline covers
+ * the whole resolution.  Limits that are hit are recorded in the result, never
  * silently passed.
  *
  * With a resolver guard (guard.h), every answer teaches it, and a
@@ -109,9 +109,9 @@ struct bmx_resolution {
 	/** a group of equal preference bigger than BMX_MX_GROUP_MAX was
 	 * cut by max_mx, and left out whole */
 	bool mx_group_cut;
-	bool addr_limited;   /**< more addresses than max_addrs */
-	bool cname_limited;  /**< a CNAME chain longer than max_cname */
-	bool deadline_hit;   /**< some answer did not come in time */
+	bool addr_limited;  /**< more addresses than max_addrs */
+	bool cname_limited; /**< a CNAME chain longer than max_cname */
+	bool deadline_hit;  /**< some answer did not come in time */
 	/** The first name whose answer the resolver guard does not believe,
 	 * and why (static text), or NULL. */
 	const char *untrusted_name, *untrusted_why;

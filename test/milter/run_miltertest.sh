@@ -186,7 +186,7 @@ for _ in $(seq 1 100); do
 	grep -q 'reloaded configuration' "$tmp/nocache.log" && break
 	sleep 0.1
 done
-miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" >/dev/null 2>&1
+miltertest -s "$dir/rcpt.lua" -D "sock=inet:$port@127.0.0.1" -D "dir=$dir" >/dev/null 2>&1
 after=$(sed -n '/reloaded configuration/,$p' "$tmp/nocache.log")
 if grep -q 'cache settings take effect only at the next start' "$tmp/nocache.log" &&
 	grep -q 'cache=miss' <<<"$after" && ! grep -q 'cache=hit\|cache=partial' <<<"$after"; then
