@@ -108,9 +108,9 @@ struct bmx_resolution {
 	/** a group of equal preference bigger than BMX_MX_GROUP_MAX was
 	 * cut by max_mx, and left out whole */
 	bool mx_group_cut;
-	bool addr_limited;   /**< more addresses than max_addrs */
-	bool cname_limited;  /**< a CNAME chain longer than max_cname */
-	bool deadline_hit;   /**< some answer did not come in time */
+	bool addr_limited;  /**< more addresses than max_addrs */
+	bool cname_limited; /**< a CNAME chain longer than max_cname */
+	bool deadline_hit;  /**< some answer did not come in time */
 	/** The first name whose answer the resolver guard does not believe,
 	 * and why (static text), or NULL. */
 	const char *untrusted_name, *untrusted_why;

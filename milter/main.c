@@ -527,8 +527,8 @@ set_up(struct bmx_config *c, const char *sock, const struct bmx_sockspec *spec,
 		return rc;
 	check_perm(NULL, sock, u.uid);
 	bmx_diag_init(&d);
-	if (!bmx_ops_open((*stp)->cfg, root, u.uid, u.gid, &d, err,
-		sizeof(err))) {
+	if (!bmx_ops_open(
+		(*stp)->cfg, root, u.uid, u.gid, &d, err, sizeof(err))) {
 		say(LOG_ERR, "%s", err);
 		bmx_diag_clear(&d);
 		return EX_OSERR;
