@@ -3,7 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,49 +11,52 @@
 #include <unistd.h>
 
 #include "listen.h"
+#include "sock.h"
+#include "sockspec.h"
 
+#define LISTEN_FORMS                                                           \
+	"use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS], unix:/PATH or "          \
+	"local:/PATH"
+
+/* The restrictions on an inet spec: a port number, a numeric address. */
 static bool
-parse_inet(const char *rest, int family, struct bmx_listen *out, char *err,
+inet_spec(const struct bmx_sockspec *s, struct bmx_listen *out, char *err,
     size_t errlen)
 {
-	struct addrinfo hints, *res;
-	const char *at = strchr(rest, '@');
-	char host[64], *end;
+	int family = s->kind == BMX_SOCK_INET ? AF_INET : AF_INET6;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
 	unsigned long port;
-	size_t len;
+	char *end;
+	void *dst;
 
-	port = strtoul(rest, &end, 10);
-	if (end == rest || end != at || port == 0 || port > 65535) {
+	port = strtoul(s->port, &end, 10);
+	if (s->port[0] < '0' || s->port[0] > '9' || *end != '\0' || port == 0 ||
+	    port > 65535) {
 		snprintf(err, errlen, "the port must be 1..65535 before '@'");
 		return false;
 	}
-	at++;
-	len = strlen(at);
-	if (len >= 2 && at[0] == '[' && at[len - 1] == ']') {
-		at++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(host)) {
+	if (s->host[0] == '\0') {
 		snprintf(err, errlen, "an address is needed after '@'");
 		return false;
 	}
-	memcpy(host, at, len);
-	host[len] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(out->path, sizeof(out->path), "%lu", port);
-	if (getaddrinfo(host, out->path, &hints, &res) != 0) {
-		snprintf(err, errlen, "\"%s\" is not an IPv%c address", host,
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		dst = &sin->sin_addr;
+		out->addrlen = (socklen_t)sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		dst = &sin6->sin6_addr;
+		out->addrlen = (socklen_t)sizeof(*sin6);
+	}
+	if (inet_pton(family, s->host, dst) != 1) {
+		snprintf(err, errlen, "\"%s\" is not an IPv%c address", s->host,
 		    family == AF_INET ? '4' : '6');
 		return false;
 	}
-	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
-	out->addrlen = res->ai_addrlen;
 	out->family = family;
-	out->path[0] = '\0';
-	freeaddrinfo(res);
 	return true;
 }
 
@@ -62,22 +65,23 @@ bmx_listen_parse(
     const char *spec, struct bmx_listen *out, char *err, size_t errlen)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&out->addr;
-	const char *path = spec;
+	struct bmx_sockspec s;
 
 	memset(out, 0, sizeof(*out));
-	if (strncmp(spec, "inet:", 5) == 0)
-		return parse_inet(spec + 5, AF_INET, out, err, errlen);
-	if (strncmp(spec, "inet6:", 6) == 0)
-		return parse_inet(spec + 6, AF_INET6, out, err, errlen);
-	if (strncmp(spec, "unix:", 5) == 0)
-		path = spec + 5;
-	if (path[0] != '/') {
-		snprintf(err, errlen,
-		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
-		    "unix:/PATH");
+	if (!bmx_sockspec_parse(spec, &s, err, errlen)) {
+		/* A unix spec's reason is its own (a relative path); any
+		 * other names the forms of this key, not fd:N. */
+		if (s.kind != BMX_SOCK_UNIX || s.path[0] == '\0')
+			snprintf(err, errlen, "%s", LISTEN_FORMS);
 		return false;
 	}
-	if (strlen(path) >= sizeof(sun->sun_path)) {
+	if (s.kind == BMX_SOCK_FD) {
+		snprintf(err, errlen, "%s", LISTEN_FORMS);
+		return false;
+	}
+	if (s.kind != BMX_SOCK_UNIX)
+		return inet_spec(&s, out, err, errlen);
+	if (strlen(s.path) >= sizeof(sun->sun_path)) {
 		snprintf(err, errlen,
 		    "a unix socket's path is at most %zu bytes",
 		    sizeof(sun->sun_path) - 1);
@@ -85,8 +89,8 @@ bmx_listen_parse(
 	}
 	out->family = AF_UNIX;
 	sun->sun_family = AF_UNIX;
-	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", path);
-	snprintf(out->path, sizeof(out->path), "%s", path);
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", s.path);
+	snprintf(out->path, sizeof(out->path), "%s", s.path);
 	out->addrlen = (socklen_t)sizeof(*sun);
 	return true;
 }
@@ -131,12 +135,18 @@ bmx_listen_open(const struct bmx_listen *l, unsigned mode, uid_t uid, gid_t gid,
 	old = umask(l->family == AF_UNIX ? (~mode & 0777) : 0);
 	rc = bind(fd, (const struct sockaddr *)&l->addr, l->addrlen);
 	umask(old);
-	if (rc != 0 || listen(fd, 16) != 0 ||
-	    (l->family == AF_UNIX && chmod(l->path, mode) != 0) ||
-	    (l->family == AF_UNIX && uid != (uid_t)-1 &&
-		chown(l->path, uid, gid) != 0)) {
+	if (rc != 0 || listen(fd, 16) != 0) {
 		snprintf(err, errlen, "%s: cannot listen: %s", what,
 		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Mode and owner through a descriptor of the socket just made,
+	 * never by following its name again (the directory may be the
+	 * service user's). */
+	if (l->family == AF_UNIX &&
+	    !bmx_sock_finish(l->path, mode, uid,
+		uid == (uid_t)-1 ? (gid_t)-1 : gid, err, errlen)) {
 		close(fd);
 		return -1;
 	}

@@ -3,12 +3,17 @@
  * control socket
  *
  * A spec names where to listen: "inet:PORT@ADDRESS" (IPv4),
- * "inet6:PORT@[ADDRESS]" (IPv6) or "unix:/PATH".  The address must be
- * numeric (no name is looked up) and is required: there is no "every
- * address" by default.  bmx_listen_open() makes the socket: an inet
- * socket with SO_REUSEADDR; a unix socket after removing a stale one
- * (only a socket is ever removed, never another kind of file), with the
- * mode given, set before anybody can connect (umask while binding).
+ * "inet6:PORT@[ADDRESS]" (IPv6), "unix:/PATH", "local:/PATH" or "/PATH".
+ * The syntax is the milter socket's (bmx_sockspec_parse(): protocol
+ * names in any case, brackets optional); on top of it, fd:N is refused,
+ * the port must be a number, and the address must be numeric (no name
+ * is looked up) and is required: there is no "every address" by
+ * default.  bmx_listen_open() makes the socket: an inet socket with
+ * SO_REUSEADDR; a unix socket after removing a stale one (only a socket
+ * is ever removed, never another kind of file), with the mode given,
+ * set before anybody can connect (umask while binding), and its owner
+ * set through a descriptor after checking it is the socket just made
+ * (bmx_sock_finish(): a name swapped for a link is never followed).
  *
  * Errors: false or -1 with a message in err: for a spec, the reason
  * alone (the caller names the key or spec); for a socket, the path (or
@@ -34,8 +39,8 @@ struct bmx_listen {
 
 /**
  * Parse a spec.
- * @param spec "inet:PORT@ADDRESS", "inet6:PORT@[ADDRESS]", "unix:/PATH"
- *     or "/PATH"
+ * @param spec "inet:PORT@ADDRESS", "inet6:PORT@[ADDRESS]", "unix:/PATH",
+ *     "local:/PATH" or "/PATH"
  * @param out filled when the spec is good
  * @return true, or false with a message in err
  */
@@ -46,7 +51,9 @@ bool bmx_listen_parse(
  * Make a listening socket (close-on-exec, backlog 16).
  * @param mode of a unix socket (e.g. 0660); ignored for inet
  * @param uid, gid owner of a unix socket; (uid_t)-1: leave it as made
- * @return the descriptor, or -1 with a message in err
+ *     (gid then ignored); a chown that changes nothing is not made
+ * @return the descriptor, or -1 with a message in err (the socket
+ *     replaced since it was made: refused, left alone)
  */
 int bmx_listen_open(const struct bmx_listen *l, unsigned mode, uid_t uid,
     gid_t gid, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #   - the unix socket swapped for a symbolic link between the bind and
 #     the owner change (driven by BOGUSMX_TEST_STOP_AFTER_BIND, which
 #     stops the milter there): refused, the link's target untouched;
+#     the same for the control socket (made after it, second stop);
 #     -p with UNIX: in capitals gets its owner as unix: does; a bad or
 #     relative -p is refused like the socket key
 #   - -u nobody:root refused; served with no gid 0 anywhere
@@ -140,6 +141,36 @@ until_ 20 logged "$tmp/race2.log" 'listening on'
 	ok "socket made 0660 by the umask (before any chmod), owner nobody" ||
 	{ fail "socket mode at bind $m, then $(stat -c '%U %a' "$sock")"; show "$tmp/race2.log"; }
 stop "$pid"
+
+# The control socket, made after the milter's (the hook stops the
+# process after each bind): swapped for a link, refused the same way.
+conf "$tmp/etc/ctl.conf" "control-socket = \"$tmp/run/ctl.sock\""
+printf 'secret\n' >"$tmp/victim2"
+chmod 600 "$tmp/victim2"
+BOGUSMX_TEST_STOP_AFTER_BIND=1 start ctlrace -c "$tmp/etc/ctl.conf"
+if until_ 20 grep -q '^State:.*T (stopped)' "/proc/$pid/status" &&
+	kill -CONT "$pid" &&
+	until_ 20 grep -q '^State:.*T (stopped)' "/proc/$pid/status" &&
+	[ -S "$tmp/run/ctl.sock" ]; then
+	rm -f "$tmp/run/ctl.sock"
+	setpriv --reuid nobody --regid nogroup --clear-groups \
+		ln -s "$tmp/victim2" "$tmp/run/ctl.sock"
+	kill -CONT "$pid"
+	until_ 20 gone "$pid"
+	wait "$pid"
+	rc=$?
+	[ $rc = 71 ] &&
+		logged "$tmp/ctlrace.log" "ctl.sock: replaced since it was made (a symbolic link" &&
+		[ "$(stat -c '%U %a' "$tmp/victim2")" = "root 600" ] &&
+		ok "control socket swapped for a link: refused (71), the target untouched" ||
+		{ fail "control socket race ($rc, victim $(stat -c '%U %a' "$tmp/victim2"))"; show "$tmp/ctlrace.log"; }
+else
+	fail "the milter did not stop after binding the control socket"
+	show "$tmp/ctlrace.log"
+	kill -CONT "$pid" 2>/dev/null
+	stop "$pid"
+fi
+rm -f "$tmp/run/ctl.sock" "$sock"
 
 # -p: validated like the socket key; UNIX: is unix:
 run -f -c "$c" -p "unix:run/rel.sock" >"$tmp/p.log" 2>&1

@@ -18,6 +18,10 @@
 
 #include "listen.h"
 
+#define FORMS                                                                  \
+	"use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS], unix:/PATH or "          \
+	"local:/PATH"
+
 static void
 parse(void **state)
 {
@@ -26,20 +30,23 @@ parse(void **state)
 	static const struct {
 		const char *spec, *err;
 	} bad[] = {
-		{ "inet:@127.0.0.1", "the port must be 1..65535 before '@'" },
+		{ "inet:@127.0.0.1", FORMS },
 		{ "inet:0@127.0.0.1", "the port must be 1..65535 before '@'" },
-		{ "inet:9100", "the port must be 1..65535 before '@'" },
-		{ "inet:9100@", "an address is needed after '@'" },
+		{ "inet:9100@", FORMS },
+		{ "inet:9100", "an address is needed after '@'" },
 		{ "inet:9100@localhost",
 		    "\"localhost\" is not an IPv4 address" },
 		{ "inet6:9100@[127.0.0.1]",
 		    "\"127.0.0.1\" is not an IPv6 address" },
-		{ "tcp:9100",
-		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
-		    "unix:/PATH" },
+		{ "inet:http@127.0.0.1",
+		    "the port must be 1..65535 before '@'" },
+		{ "inet:9100@[]", FORMS },
+		{ "tcp:9100", FORMS },
+		{ "fd:3", FORMS },
+		{ "unix:", FORMS },
 		{ "unix:relative",
-		    "use inet:PORT@ADDRESS, inet6:PORT@[ADDRESS] or "
-		    "unix:/PATH" },
+		    "the unix socket path \"relative\" is relative: the "
+		    "daemon works in /; give an absolute path" },
 	};
 	size_t i;
 
@@ -55,6 +62,15 @@ parse(void **state)
 	assert_string_equal(l.path, "/run/x.sock");
 	assert_true(bmx_listen_parse("/run/y.sock", &l, err, 256));
 	assert_string_equal(l.path, "/run/y.sock");
+	/* The spec's syntax is libmilter's (bmx_sockspec_parse). */
+	assert_true(bmx_listen_parse("local:/run/z.sock", &l, err, 256));
+	assert_string_equal(l.path, "/run/z.sock");
+	assert_true(bmx_listen_parse("UNIX:/run/w.sock", &l, err, 256));
+	assert_string_equal(l.path, "/run/w.sock");
+	assert_true(bmx_listen_parse("INET6:9100@::1", &l, err, 256));
+	assert_int_equal(l.family, AF_INET6);
+	assert_int_equal(
+	    ntohs(((struct sockaddr_in6 *)&l.addr)->sin6_port), 9100);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(bmx_listen_parse(bad[i].spec, &l, err, 256));
 		assert_string_equal(err, bad[i].err);

@@ -1,8 +1,9 @@
 /*
- * sock.h - the milter's unix socket: another instance, mode and owner
+ * sock.h - a unix socket of ours: another instance, mode and owner
  *
- * libmilter makes the socket (smfi_opensocket), by name, in a directory
- * the service user may be able to write.  Nothing here follows that
+ * The milter's socket (made by libmilter's smfi_opensocket), the control
+ * socket and the metrics socket (bmx_listen_open) are made by name, in a
+ * directory the service user may be able to write.  Nothing here follows that
  * name again blindly: the mode comes from the umask in force when the
  * socket is made (bmx_sock_umask), and the owner is set through a
  * descriptor of the path opened without following a symbolic link,
