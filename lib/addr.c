@@ -452,23 +452,22 @@ bmx_addr_literal(
 	return BMX_ADDR_UNSUPPORTED;
 }
 
-enum bmx_addr_status
-bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
+/*
+ * The checks on the address as a whole: its length, no control character,
+ * not empty.  Sets *len to its length.
+ */
+static enum bmx_addr_status
+whole_ok(const char *rcpt, size_t *len, char *err, size_t errlen)
 {
-	enum bmx_addr_status st;
-	size_t len, n, i, at, skip, dn;
-	const char *s, *d;
-	char q[SHOW_BUF];
+	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	seterr(err, errlen, "%s", "");
-	len = strnlen(rcpt, BMX_RCPT_MAX + 1);
-	if (len > BMX_RCPT_MAX) {
+	*len = strnlen(rcpt, BMX_RCPT_MAX + 1);
+	if (*len > BMX_RCPT_MAX) {
 		seterr(
 		    err, errlen, "address longer than %d octets", BMX_RCPT_MAX);
 		return BMX_ADDR_TOOLONG;
 	}
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < *len; i++) {
 		if ((unsigned char)rcpt[i] < 0x20 || rcpt[i] == 0x7f) {
 			seterr(err, errlen,
 			    "control character 0x%02x in address",
@@ -476,14 +475,27 @@ bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
 			return BMX_ADDR_SYNTAX;
 		}
 	}
-	if (len == 0) {
+	if (*len == 0) {
 		seterr(err, errlen, "empty address");
 		return BMX_ADDR_SYNTAX;
 	}
+	return BMX_ADDR_OK;
+}
 
-	/* <...>, then the source route */
-	s = rcpt;
-	n = len;
+/*
+ * Strips the <...> and the source route of rcpt (len octets, checked by
+ * whole_ok) into out.  Sets *sp and *np to what follows, *atp to the offset
+ * of its '@' in it (*np when there is none).
+ */
+static enum bmx_addr_status
+strip_route(const char *rcpt, size_t len, const char **sp, size_t *np,
+    size_t *atp, struct bmx_addr *out, char *err, size_t errlen)
+{
+	enum bmx_addr_status st;
+	const char *s = rcpt;
+	size_t n = len, at, skip;
+	char q[SHOW_BUF];
+
 	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
 		s++;
 		n -= 2;
@@ -514,6 +526,28 @@ bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
 			return BMX_ADDR_SYNTAX;
 		}
 	}
+	*sp = s;
+	*np = n;
+	*atp = at;
+	return BMX_ADDR_OK;
+}
+
+enum bmx_addr_status
+bmx_addr_parse(const char *rcpt, struct bmx_addr *out, char *err, size_t errlen)
+{
+	enum bmx_addr_status st;
+	size_t len, n, at, dn;
+	const char *s, *d;
+	char q[SHOW_BUF];
+
+	memset(out, 0, sizeof(*out));
+	seterr(err, errlen, "%s", "");
+	if ((st = whole_ok(rcpt, &len, err, errlen)) != BMX_ADDR_OK)
+		return st;
+	/* <...>, then the source route */
+	st = strip_route(rcpt, len, &s, &n, &at, out, err, errlen);
+	if (st != BMX_ADDR_OK)
+		return st;
 
 	/* <>, <postmaster> */
 	if (n == 0 || (n == 10 && strncasecmp(s, "postmaster", 10) == 0)) {

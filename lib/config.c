@@ -269,20 +269,12 @@ build_guard(struct bmx_config *c, cfg_t *sec)
 	return (c->guard.private_name = keep(c, name)) != NULL;
 }
 
-/* Fill c from a parsed cfg.  False after adding errors to diag. */
+/* The top-level scalar keys.  False when out of memory. */
 static bool
-build(struct bmx_config *c, const struct bmx_config_parse *p,
-    struct bmx_diag *diag)
+build_general(struct bmx_config *c, cfg_t *cfg)
 {
-	cfg_t *cfg = bmx_config_parse_cfg(p);
-	cfg_t *dns = cfg_getsec(cfg, "dns"), *cache = cfg_getsec(cfg, "cache");
-	cfg_t *guard = cfg_getsec(cfg, "resolver-guard");
 	struct bmx_engine_settings *e = &c->engine;
-	size_t i, n, nself = 0;
-	char **list;
-	bool ok = true;
 
-	bmx_engine_defaults(e);
 	if ((c->socket = keep(c, cfg_getstr(cfg, "socket"))) == NULL ||
 	    (c->user = keep(c, cfg_getstr(cfg, "user"))) == NULL ||
 	    (c->group = keep(c, cfg_getstr(cfg, "group"))) == NULL ||
@@ -291,7 +283,7 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	    (c->control_socket = keep(c, cfg_getstr(cfg, "control-socket"))) ==
 		NULL ||
 	    (c->tag_header = keep(c, cfg_getstr(cfg, "tag-header"))) == NULL)
-		goto nomem;
+		return false;
 	c->socket_mode =
 	    (unsigned)strtoul(cfg_getstr(cfg, "socket-mode"), NULL, 8);
 	c->backlog = (unsigned)cfg_getint(cfg, "backlog");
@@ -306,14 +298,26 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	c->check_sender = cfg_getbool(cfg, "check-sender");
 	c->exempt_authenticated = cfg_getbool(cfg, "exempt-authenticated");
 	c->log_accepts = cfg_getbool(cfg, "log-accepts");
+	return true;
+}
 
-	/* dns and cache */
-	ok = keep_list(c, dns, "nameservers", &list, &e->nnameservers);
+/*
+ * The dns section.  Sets *ok to false after adding an error to diag.
+ * @return false when out of memory.
+ */
+static bool
+build_dns(struct bmx_config *c, const struct bmx_config_parse *p, cfg_t *dns,
+    struct bmx_diag *diag, bool *ok)
+{
+	struct bmx_engine_settings *e = &c->engine;
+	char **list;
+	bool kept = keep_list(c, dns, "nameservers", &list, &e->nnameservers);
+
 	e->nameservers = (const char *const *)list;
-	if (!ok)
-		goto nomem;
+	if (!kept)
+		return false;
 	if ((e->resolv_conf = keep(c, cfg_getstr(dns, "resolv-conf"))) == NULL)
-		goto nomem;
+		return false;
 	e->port = (unsigned)cfg_getint(dns, "port");
 	e->timeout_ms = (unsigned)cfg_getint(dns, "timeout-ms");
 	e->attempts = (unsigned)cfg_getint(dns, "attempts");
@@ -328,41 +332,49 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 		    "dns: deadline-ms = %u is shorter than timeout-ms = %u: "
 		    "no attempt could finish",
 		    e->deadline_ms, e->timeout_ms);
-		ok = false;
+		*ok = false;
 	}
-	e->cache.max_entries = (size_t)cfg_getint(cache, "entries");
-	e->cache.min_ttl = (uint32_t)cfg_getint(cache, "min-ttl");
-	e->cache.max_ttl = (uint32_t)cfg_getint(cache, "max-ttl");
-	e->cache.max_neg_ttl = (uint32_t)cfg_getint(cache, "max-negative-ttl");
-	e->cache.stale_ttl = (uint32_t)cfg_getint(cache, "stale-ttl");
-	e->cache.stale_recheck = (uint32_t)cfg_getint(cache, "stale-recheck");
-	e->cache.max_bytes = (size_t)cfg_getint(cache, "max-bytes");
-	if (e->cache.min_ttl > e->cache.max_ttl) {
+	return true;
+}
+
+/* The cache section.  False after adding an error to diag. */
+static bool
+build_cache(struct bmx_config *c, const struct bmx_config_parse *p,
+    cfg_t *cache, struct bmx_diag *diag)
+{
+	struct bmx_cache_config *cs = &c->engine.cache;
+
+	cs->max_entries = (size_t)cfg_getint(cache, "entries");
+	cs->min_ttl = (uint32_t)cfg_getint(cache, "min-ttl");
+	cs->max_ttl = (uint32_t)cfg_getint(cache, "max-ttl");
+	cs->max_neg_ttl = (uint32_t)cfg_getint(cache, "max-negative-ttl");
+	cs->stale_ttl = (uint32_t)cfg_getint(cache, "stale-ttl");
+	cs->stale_recheck = (uint32_t)cfg_getint(cache, "stale-recheck");
+	cs->max_bytes = (size_t)cfg_getint(cache, "max-bytes");
+	if (cs->min_ttl > cs->max_ttl) {
 		bmx_diag_add(diag, BMX_DIAG_ERROR, c->file,
 		    pair_line(p, "cache|min-ttl", "cache|max-ttl", cache),
-		    "cache: min-ttl = %u is above max-ttl = %u",
-		    e->cache.min_ttl, e->cache.max_ttl);
-		ok = false;
+		    "cache: min-ttl = %u is above max-ttl = %u", cs->min_ttl,
+		    cs->max_ttl);
+		return false;
 	}
+	return true;
+}
 
-	if (!build_guard(c, guard))
-		goto nomem;
+/* The list keys and the exemptions.  False when out of memory. */
+static bool
+build_lists(struct bmx_config *c, cfg_t *cfg)
+{
+	struct bmx_engine_settings *e = &c->engine;
+	size_t i, n;
 
-	/* replies */
-	for (i = 0; i < cfg_size(cfg, "reply"); i++)
-		if (!parse_reply(
-			c, p, cfg_getnsec(cfg, "reply", (unsigned)i), diag))
-			ok = false;
-	e->replies = c->replies;
-
-	/* lists */
 	if (!keep_list(c, cfg, "tables", &c->table_files, &c->ntables) ||
 	    !keep_list(
 		c, cfg, "skip-mailers", &c->skip_mailers, &c->nskip_mailers) ||
 	    !keep_list(c, cfg, "exempt-next-hops", &c->exempt_next_hops,
 		&c->nexempt_next_hops) ||
 	    !keep_list(c, cfg, "exempt-domains", &c->exempt_domains, &n))
-		goto nomem;
+		return false;
 	for (i = 0; i < n; i++) {
 		char err[256], norm[BMX_DOMAIN_MAX + 1];
 
@@ -372,14 +384,14 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 			sizeof(err)) != BMX_ADDR_OK)
 			continue;
 		if ((c->exempt_domains[i] = keep(c, norm)) == NULL)
-			goto nomem;
+			return false;
 	}
 	e->exempt_domains = (const char *const *)c->exempt_domains;
 	e->nexempt_domains = n;
 	n = cfg_size(cfg, "exempt-clients");
 	c->exempt_clients = calloc(n + 1, sizeof(*c->exempt_clients));
 	if (c->exempt_clients == NULL)
-		goto nomem;
+		return false;
 	for (i = 0; i < n; i++) {
 		char err[256];
 
@@ -387,9 +399,23 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 		    &c->exempt_clients[i], err, sizeof(err));
 	}
 	c->nexempt_clients = n;
+	return true;
+}
+
+/*
+ * own-addresses and own-interfaces.  Sets *ok to false after adding an error
+ * to diag.
+ * @return false when out of memory.
+ */
+static bool
+build_self(struct bmx_config *c, const struct bmx_config_parse *p, cfg_t *cfg,
+    struct bmx_diag *diag, bool *ok)
+{
+	size_t i, nself = 0;
+
 	c->self = calloc(cfg_size(cfg, "own-addresses") + 1, sizeof(*c->self));
 	if (c->self == NULL)
-		goto nomem;
+		return false;
 	for (i = 0; i < cfg_size(cfg, "own-addresses"); i++)
 		if (bmx_ip_parse(cfg_getnstr(cfg, "own-addresses", (unsigned)i),
 			&c->self[nself]))
@@ -397,10 +423,36 @@ build(struct bmx_config *c, const struct bmx_config_parse *p,
 	if (cfg_getbool(cfg, "own-interfaces") &&
 	    !add_interfaces(
 		c, &nself, bmx_config_parse_line(p, "|own-interfaces"), diag))
-		ok = false;
-	e->policy.self = c->self;
-	e->policy.nself = nself;
+		*ok = false;
+	c->engine.policy.self = c->self;
+	c->engine.policy.nself = nself;
+	return true;
+}
 
+/* Fill c from a parsed cfg.  False after adding errors to diag. */
+static bool
+build(struct bmx_config *c, const struct bmx_config_parse *p,
+    struct bmx_diag *diag)
+{
+	cfg_t *cfg = bmx_config_parse_cfg(p);
+	size_t i;
+	bool ok = true;
+
+	bmx_engine_defaults(&c->engine);
+	if (!build_general(c, cfg) ||
+	    !build_dns(c, p, cfg_getsec(cfg, "dns"), diag, &ok))
+		goto nomem;
+	if (!build_cache(c, p, cfg_getsec(cfg, "cache"), diag))
+		ok = false;
+	if (!build_guard(c, cfg_getsec(cfg, "resolver-guard")))
+		goto nomem;
+	for (i = 0; i < cfg_size(cfg, "reply"); i++)
+		if (!parse_reply(
+			c, p, cfg_getnsec(cfg, "reply", (unsigned)i), diag))
+			ok = false;
+	c->engine.replies = c->replies;
+	if (!build_lists(c, cfg) || !build_self(c, p, cfg, diag, &ok))
+		goto nomem;
 	if (!load_tables(c, p, diag))
 		ok = false;
 	return ok;

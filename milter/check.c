@@ -506,8 +506,20 @@ print_guard(
 	return text[0] != '\0';
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asked for. */
+struct check_opts {
+	const char *ns[MAX_NS]; /**< -s servers, pointing into argv */
+	size_t nns;
+	const char *conf; /**< -c, or NULL for the default file */
+	bool json, sender, guarded;
+};
+
+/*
+ * Reads the options into o; exits through usage() on a bad one.
+ * @return -1 to go on, or the exit status when the program is done.
+ */
+static int
+parse_options(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -517,41 +529,30 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ns[MAX_NS], *conf = NULL;
-	struct bmx_engine_settings s;
-	struct bmx_config *cfg;
-	struct bmx_engine *engine;
-	struct bmx_result r;
-	struct bmx_diag diag;
-	bool json = false, sender = false, rejected = false, guarded = false;
-	struct bmx_guard *guard = NULL;
-	bool tempfailed = false;
-	char line[1024];
-	size_t nns = 0, i;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "c:s:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			conf = optarg;
+			o->conf = optarg;
 			break;
 		case 's':
-			if (nns == MAX_NS) {
+			if (o->nns == MAX_NS) {
 				fprintf(stderr,
 				    "bogusmx-check: at most %d -s options\n",
 				    MAX_NS);
 				return EX_USAGE;
 			}
-			ns[nns++] = optarg;
+			o->ns[o->nns++] = optarg;
 			break;
 		case 'j':
-			json = true;
+			o->json = true;
 			break;
 		case 'S':
-			sender = true;
+			o->sender = true;
 			break;
 		case 'R':
-			guarded = true;
+			o->guarded = true;
 			break;
 		case 'V':
 			printf("bogusmx-check %s, special-purpose address "
@@ -565,24 +566,71 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
+	return -1;
+}
+
+/*
+ * Decides and prints each target.  Sets *rejected and *tempfailed when one
+ * was refused or deferred.
+ */
+static void
+decide_all(struct bmx_engine *engine, const struct check_opts *o,
+    const struct bmx_config *cfg, char **targets, size_t n, bool *rejected,
+    bool *tempfailed)
+{
+	struct bmx_result r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (o->sender)
+			bmx_engine_decide_sender(engine, targets[i], &r);
+		else
+			bmx_engine_decide_target(engine, targets[i], &r);
+		if (o->json)
+			print_json(targets[i], &r, cfg->action);
+		else
+			print_human(targets[i], &r, cfg->action);
+		*rejected |= r.verdict == BMX_VERDICT_REJECT;
+		*tempfailed |= r.verdict == BMX_VERDICT_TEMPFAIL;
+		bmx_result_clear(&r);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct check_opts o = { .conf = NULL };
+	struct bmx_engine_settings s;
+	struct bmx_config *cfg;
+	struct bmx_engine *engine;
+	struct bmx_ip ip;
+	struct bmx_diag diag;
+	bool rejected = false, tempfailed = false;
+	struct bmx_guard *guard = NULL;
+	char line[1024];
+	size_t i;
+	int rc;
+
+	if ((rc = parse_options(argc, argv, &o)) >= 0)
+		return rc;
 	argc -= optind;
 	argv += optind;
-	if (argc == 0 && !guarded)
+	if (argc == 0 && !o.guarded)
 		usage();
 	bmx_diag_init(&diag);
 	/* The milter's own configuration, so that the answer is its. */
 	cfg = bmx_config_load(
-	    conf != NULL ? conf : BMX_CONFIG_FILE, conf == NULL, &diag);
+	    o.conf != NULL ? o.conf : BMX_CONFIG_FILE, o.conf == NULL, &diag);
 	bmx_diag_print(&diag, stderr, "bogusmx-check: ");
 	bmx_diag_clear(&diag);
 	if (cfg == NULL)
 		return EX_CONFIG;
 	s = cfg->engine;
-	if (nns > 0) {
-		s.nameservers = ns;
-		s.nnameservers = nns;
+	if (o.nns > 0) {
+		s.nameservers = o.ns;
+		s.nnameservers = o.nns;
 	}
-	if (guarded && (guard = bmx_guard_new()) == NULL) {
+	if (o.guarded && (guard = bmx_guard_new()) == NULL) {
 		fprintf(stderr, "bogusmx-check: out of memory\n");
 		bmx_config_free(cfg);
 		return EX_OSERR;
@@ -599,28 +647,16 @@ main(int argc, char **argv)
 	}
 	if (line[0] != '\0')
 		for (i = 0; i < (size_t)argc; i++)
-			if (!bmx_ip_parse(argv[i], &r.ip)) {
+			if (!bmx_ip_parse(argv[i], &ip)) {
 				fprintf(stderr, "bogusmx-check: warning: %s\n",
 				    line);
 				break;
 			}
 	if (guard != NULL)
 		run_canaries(guard, engine, cfg);
-	for (i = 0; i < (size_t)argc; i++) {
-		if (sender)
-			bmx_engine_decide_sender(engine, argv[i], &r);
-		else
-			bmx_engine_decide_target(engine, argv[i], &r);
-		if (json)
-			print_json(argv[i], &r, cfg->action);
-		else
-			print_human(argv[i], &r, cfg->action);
-		rejected |= r.verdict == BMX_VERDICT_REJECT;
-		tempfailed |= r.verdict == BMX_VERDICT_TEMPFAIL;
-		bmx_result_clear(&r);
-	}
+	decide_all(engine, &o, cfg, argv, (size_t)argc, &rejected, &tempfailed);
 	if (guard != NULL &&
-	    print_guard(guard, bmx_engine_servers(engine), json) && argc == 0)
+	    print_guard(guard, bmx_engine_servers(engine), o.json) && argc == 0)
 		rejected = true;
 	bmx_engine_free(engine);
 	bmx_guard_free(guard);
