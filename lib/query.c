@@ -294,18 +294,6 @@ start_tcp(struct bmx_query_servers *s, struct bmx_query *q, long long now)
 	q->expires = now + s->timeout_ms;
 }
 
-void
-bmx_query_deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 #define RCODE_FORMERR 1
 #define RCODE_NOTIMP 4
 
