@@ -9,6 +9,7 @@
 
 #include "callbacks.h"
 #include "observe.h"
+#include "replies.h"
 #include "session.h"
 #include "state.h"
 
@@ -22,6 +23,17 @@ static struct bmx_session *
 session(SMFICTX *ctx)
 {
 	return smfi_getpriv(ctx);
+}
+
+/* Every callback starts here: what its thread or its session answered
+ * before has been written (replies.h).  @return the session, or NULL */
+static struct bmx_session *
+enter(SMFICTX *ctx)
+{
+	struct bmx_session *s = session(ctx);
+
+	bmx_replies_settle(s);
+	return s;
 }
 
 static const char *
@@ -78,6 +90,7 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 
 	(void)f2;
 	(void)f3;
+	s = enter(ctx);
 	/* MAIL only for the sender check (its macros come anyway); no
 	 * reply at connect: each saves the MTA a round trip. */
 	if (st != NULL && !st->cfg->check_sender)
@@ -87,7 +100,6 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf1 = want_steps & f1;
 	*pf2 = 0;
 	*pf3 = 0;
-	s = session(ctx);
 	if (s == NULL && (s = bmx_session_new(NULL, NULL)) != NULL)
 		smfi_setpriv(ctx, s);
 	if (s != NULL)
@@ -106,9 +118,9 @@ on_connect(SMFICTX *ctx, char *host, struct sockaddr *sa)
 	struct bmx_session *s;
 	struct bmx_ip ip, *ipp = NULL;
 
+	s = enter(ctx);
 	if (bmx_ip_from_sockaddr(sa, &ip))
 		ipp = &ip;
-	s = session(ctx);
 	if (s != NULL) {
 		/* made at negotiate */
 		bmx_session_set_client(s, host, ipp);
@@ -289,6 +301,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	st = bmx_state_get();
 	if (st == NULL)
 		return SMFIS_TEMPFAIL;
+	bmx_replies_owe(s);
 	if (rcpt)
 		s->rcpts++;
 	skip = not_checked(ctx, st->cfg, s, rcpt);
@@ -323,9 +336,12 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 static sfsistat
 on_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct bmx_state *st = bmx_state_get();
-	bool want = st != NULL && st->cfg->check_sender;
+	struct bmx_state *st;
+	bool want;
 
+	enter(ctx);
+	st = bmx_state_get();
+	want = st != NULL && st->cfg->check_sender;
 	bmx_state_put(st);
 	if (!want || argv == NULL || argv[0] == NULL)
 		return SMFIS_CONTINUE;
@@ -335,6 +351,7 @@ on_envfrom(SMFICTX *ctx, char **argv)
 static sfsistat
 on_envrcpt(SMFICTX *ctx, char **argv)
 {
+	enter(ctx);
 	if (argv == NULL || argv[0] == NULL)
 		return SMFIS_CONTINUE;
 	return check(ctx, argv[0], true);
@@ -343,7 +360,7 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 static sfsistat
 on_eom(SMFICTX *ctx)
 {
-	struct bmx_session *s = session(ctx);
+	struct bmx_session *s = enter(ctx);
 	struct bmx_state *st;
 	char qbuf[64];
 	size_t i;
@@ -371,7 +388,7 @@ on_eom(SMFICTX *ctx)
 static sfsistat
 on_abort(SMFICTX *ctx)
 {
-	struct bmx_session *s = session(ctx);
+	struct bmx_session *s = enter(ctx);
 
 	if (s != NULL)
 		bmx_session_clear_tags(s);
@@ -381,7 +398,7 @@ on_abort(SMFICTX *ctx)
 static sfsistat
 on_close(SMFICTX *ctx)
 {
-	struct bmx_session *s = session(ctx);
+	struct bmx_session *s = enter(ctx);
 
 	if (s != NULL) {
 		smfi_setpriv(ctx, NULL);

@@ -29,7 +29,9 @@
  * be missing at the first start only, for the built-in defaults);
  * SIGUSR2 logs the counters (cache, DNS queries); SIGTERM, SIGINT and
  * SIGHUP stop (libmilter owns them): the reload thread finishes a reload
- * in progress and is joined before the state is freed.
+ * in progress and is joined before the state is freed; the decisions in
+ * flight finish and their answers are written (replies.h) before the
+ * exit, ten seconds at most.
  *
  * For tests only: BOGUSMX_TEST_STOP_AFTER_BIND (sock.h) and
  * BOGUSMX_TEST_RELOAD_HOLD=FILE, which holds a reload in progress until
@@ -68,6 +70,7 @@
 #include "ops.h"
 #include "perm.h"
 #include "registry.h"
+#include "replies.h"
 #include "sock.h"
 #include "sockspec.h"
 #include "state.h"
@@ -87,6 +90,9 @@ static struct options opt = { .conf = BMX_CONFIG_FILE };
 
 /* The pid file (a copy: the configuration is freed before it is
  * removed) and the descriptor that holds its lock. */
+/* At a stop, the decisions in flight and their answers get this long. */
+#define STOP_WAIT_S 10
+
 static char pid_file[PATH_MAX];
 static int pid_fd = -1;
 
@@ -607,6 +613,7 @@ main(int argc, char **argv)
 	struct bmx_config *c;
 	const char *sock = NULL;
 	bool root = geteuid() == 0;
+	struct timespec until;
 	pthread_t tid;
 	char err[512];
 	int rc = 0;
@@ -659,12 +666,18 @@ main(int argc, char **argv)
 
 	syslog(LOG_INFO, "stopping");
 	bmx_daemon_notify("STOPPING=1");
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_WAIT_S;
 	stop_reloader(tid);
 	bmx_ops_stop();
-	if (bmx_state_shutdown(10000))
+	if (bmx_state_shutdown(STOP_WAIT_S * 1000))
 		bmx_ops_free();
 	else
 		syslog(LOG_WARNING, "decisions still running at exit");
+	/* smfi_main() does not wait for the threads that answer: exit only
+	 * once the answers of the decisions logged are written */
+	if (!bmx_replies_wait(&until))
+		syslog(LOG_WARNING, "answers still unwritten at exit");
 	bmx_pidfile_close(pid_fd, pid_file);
 	closelog();
 	return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;

@@ -21,6 +21,8 @@
 /** Most tag headers kept per message (later ones are counted only). */
 #define BMX_SESSION_TAGS_MAX 50
 
+struct bmx_replies_thread;
+
 struct bmx_session {
 	char client[BMX_IP_STRLEN + 64]; /**< "name[1.2.3.4]" for logs */
 	bool has_client_ip;
@@ -30,6 +32,9 @@ struct bmx_session {
 	unsigned long rcpts, rejected; /**< counters for the close line */
 	/** The MTA agreed not to wait for a reply at connect (NR_CONN). */
 	bool no_connect_reply;
+	/** The thread whose answer to this session is not known to be
+	 * written (replies.h), or NULL. */
+	struct bmx_replies_thread *owed_by;
 };
 
 /**
