@@ -469,6 +469,146 @@ io_tcp(struct bmx_query_servers *s, struct bmx_query *q, long long now)
 	}
 }
 
+/*
+ * Resets one query for this run and starts it, or queues it for a place in
+ * flight.  A query that already has an answer is left alone; one that cannot
+ * start (no memory, a name not valid in DNS) gets its error answer here.
+ */
+static void
+begin_query(struct bmx_query_servers *s, struct bmx_query *q, bool have_mem,
+    long long now)
+{
+	q->fd = -1;
+	q->attempt = 0;
+	q->placed = 0;
+	q->noedns = 0;
+	q->rbuf = NULL;
+	q->last_why[0] = '\0';
+	q->timed_out = false;
+	if (q->answer != NULL)
+		return;
+	if (!have_mem) {
+		fail(s, q, "out of memory");
+		return;
+	}
+	q->wlen =
+	    bmx_dnsmsg_query(q->wire + 2, q->name, q->type, 0, s->edns_size);
+	if (q->wlen == 0) {
+		finish(s, q,
+		    bmx_answer_error(q->name, q->type, BMX_DNS_MALFORMED,
+			"not a valid DNS name"));
+		return;
+	}
+	if (take_place(s, q))
+		start_attempt(s, q, now);
+	else
+		atomic_fetch_add(&s->queued, 1);
+}
+
+/*
+ * One round over the unanswered queries: starts those that get a place in
+ * flight, moves a timed-out attempt on to the next server, and fills pfd and
+ * which with the sockets to wait on.  *wait is lowered to the nearest expiry.
+ * @return the number of queries still pending.
+ */
+static size_t
+gather_pending(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
+    long long now, struct pollfd *pfd, size_t *which, size_t *np,
+    long long *wait)
+{
+	size_t i, pending = 0;
+
+	*np = 0;
+	for (i = 0; i < n; i++) {
+		if (q[i].answer != NULL)
+			continue;
+		if (!q[i].placed) {
+			/* waiting for a place in flight */
+			if (!take_place(s, &q[i])) {
+				pending++;
+				if (BMX_QUERY_QUEUE_POLL_MS < *wait)
+					*wait = BMX_QUERY_QUEUE_POLL_MS;
+				continue;
+			}
+			start_attempt(s, &q[i], now);
+			if (q[i].answer != NULL)
+				continue;
+		}
+		if (q[i].expires <= now) {
+			/* this attempt timed out: next server */
+			atomic_fetch_add(&s->timeouts, 1);
+			atomic_store(&s->holddown_until[q[i].server],
+			    now + BMX_QUERY_HOLDDOWN * 1000LL);
+			snprintf(q[i].last_why, sizeof(q[i].last_why),
+			    "no answer from %s within %u ms%s",
+			    s->text[q[i].server], s->timeout_ms,
+			    q[i].tcp ? " over TCP" : "");
+			close_fd(&q[i]);
+			start_attempt(s, &q[i], now);
+			if (q[i].answer != NULL)
+				continue;
+		}
+		pending++;
+		if (q[i].expires - now < *wait)
+			*wait = q[i].expires - now;
+		pfd[*np].fd = q[i].fd;
+		pfd[*np].events = q[i].tcp && q[i].done_bytes < q[i].wlen + 2 ?
+		    POLLOUT :
+		    POLLIN;
+		pfd[*np].revents = 0;
+		which[(*np)++] = i;
+	}
+	return pending;
+}
+
+/*
+ * The deadline has passed: every unanswered query fails with the reason of
+ * its last attempt, or that it never got a place in flight.
+ */
+static void
+fail_at_deadline(struct bmx_query_servers *s, struct bmx_query *q, size_t n)
+{
+	char why[160];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (q[i].answer != NULL)
+			continue;
+		if (!q[i].placed) {
+			atomic_fetch_add(&s->starved, 1);
+			snprintf(q[i].last_why, sizeof(q[i].last_why),
+			    "%u DNS queries in flight, the "
+			    "most allowed (max-queries)",
+			    s->max_inflight);
+		}
+		snprintf(why, sizeof(why), "deadline passed%s%s",
+		    q[i].last_why[0] ? ": " : "", q[i].last_why);
+		fail(s, &q[i], why);
+		q[i].timed_out = true;
+	}
+}
+
+/* Reads or writes every socket that poll reported ready. */
+static void
+serve_ready(struct bmx_query_servers *s, struct bmx_query *q,
+    const struct pollfd *pfd, const size_t *which, size_t np, uint8_t *buf,
+    long long now)
+{
+	size_t i;
+
+	for (i = 0; i < np; i++) {
+		struct bmx_query *x = &q[which[i]];
+
+		if (pfd[i].revents == 0 || x->answer != NULL ||
+		    x->fd != pfd[i].fd)
+			continue;
+		if (x->tcp)
+			io_tcp(s, x, now);
+		else
+			read_udp(s, x, buf, now);
+	}
+}
+
 void
 bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
     const struct timespec *deadline)
@@ -476,125 +616,30 @@ bmx_query_run(struct bmx_query_servers *s, struct bmx_query *q, size_t n,
 	long long dl =
 	    (long long)deadline->tv_sec * 1000 + deadline->tv_nsec / 1000000;
 	struct pollfd *pfd = NULL;
-	size_t *which = NULL, i, np, pending;
+	size_t *which = NULL, i, np;
 	uint8_t *buf = NULL;
 	long long now = bmx_now_ms(), wait;
-	char why[160];
 
 	buf = malloc(REPLY_MAX);
 	pfd = calloc(n ? n : 1, sizeof(*pfd));
 	which = calloc(n ? n : 1, sizeof(*which));
-	for (i = 0; i < n; i++) {
-		q[i].fd = -1;
-		q[i].attempt = 0;
-		q[i].placed = 0;
-		q[i].noedns = 0;
-		q[i].rbuf = NULL;
-		q[i].last_why[0] = '\0';
-		q[i].timed_out = false;
-		if (q[i].answer != NULL)
-			continue;
-		if (buf == NULL || pfd == NULL || which == NULL) {
-			fail(s, &q[i], "out of memory");
-			continue;
-		}
-		q[i].wlen = bmx_dnsmsg_query(
-		    q[i].wire + 2, q[i].name, q[i].type, 0, s->edns_size);
-		if (q[i].wlen == 0) {
-			finish(s, &q[i],
-			    bmx_answer_error(q[i].name, q[i].type,
-				BMX_DNS_MALFORMED, "not a valid DNS name"));
-			continue;
-		}
-		if (take_place(s, &q[i]))
-			start_attempt(s, &q[i], now);
-		else
-			atomic_fetch_add(&s->queued, 1);
-	}
+	for (i = 0; i < n; i++)
+		begin_query(
+		    s, &q[i], buf != NULL && pfd != NULL && which != NULL, now);
 	for (;;) {
 		now = bmx_now_ms();
-		pending = 0;
-		np = 0;
 		wait = dl - now;
-		for (i = 0; i < n; i++) {
-			if (q[i].answer != NULL)
-				continue;
-			if (!q[i].placed) {
-				/* waiting for a place in flight */
-				if (!take_place(s, &q[i])) {
-					pending++;
-					if (BMX_QUERY_QUEUE_POLL_MS < wait)
-						wait = BMX_QUERY_QUEUE_POLL_MS;
-					continue;
-				}
-				start_attempt(s, &q[i], now);
-				if (q[i].answer != NULL)
-					continue;
-			}
-			if (q[i].expires <= now) {
-				/* this attempt timed out: next server */
-				atomic_fetch_add(&s->timeouts, 1);
-				atomic_store(&s->holddown_until[q[i].server],
-				    now + BMX_QUERY_HOLDDOWN * 1000LL);
-				snprintf(q[i].last_why, sizeof(q[i].last_why),
-				    "no answer from %s within %u ms%s",
-				    s->text[q[i].server], s->timeout_ms,
-				    q[i].tcp ? " over TCP" : "");
-				close_fd(&q[i]);
-				start_attempt(s, &q[i], now);
-				if (q[i].answer != NULL)
-					continue;
-			}
-			pending++;
-			if (q[i].expires - now < wait)
-				wait = q[i].expires - now;
-			pfd[np].fd = q[i].fd;
-			pfd[np].events =
-			    q[i].tcp && q[i].done_bytes < q[i].wlen + 2 ?
-			    POLLOUT :
-			    POLLIN;
-			pfd[np].revents = 0;
-			which[np++] = i;
-		}
-		if (pending == 0)
+		if (gather_pending(s, q, n, now, pfd, which, &np, &wait) == 0)
 			break;
 		if (now >= dl) {
-			for (i = 0; i < n; i++) {
-				if (q[i].answer != NULL)
-					continue;
-				if (!q[i].placed) {
-					atomic_fetch_add(&s->starved, 1);
-					snprintf(q[i].last_why,
-					    sizeof(q[i].last_why),
-					    "%u DNS queries in flight, the "
-					    "most allowed (max-queries)",
-					    s->max_inflight);
-				}
-				snprintf(why, sizeof(why),
-				    "deadline passed%s%s",
-				    q[i].last_why[0] ? ": " : "",
-				    q[i].last_why);
-				fail(s, &q[i], why);
-				q[i].timed_out = true;
-			}
+			fail_at_deadline(s, q, n);
 			break;
 		}
 		if (wait < 0)
 			wait = 0;
 		if (poll(pfd, np, (int)wait) < 0 && errno != EINTR)
 			wait = 0; /* poll itself failed: timeouts decide */
-		now = bmx_now_ms();
-		for (i = 0; i < np; i++) {
-			struct bmx_query *x = &q[which[i]];
-
-			if (pfd[i].revents == 0 || x->answer != NULL ||
-			    x->fd != pfd[i].fd)
-				continue;
-			if (x->tcp)
-				io_tcp(s, x, now);
-			else
-				read_udp(s, x, buf, now);
-		}
+		serve_ready(s, q, pfd, which, np, buf, bmx_now_ms());
 	}
 	for (i = 0; i < n; i++) {
 		close_fd(&q[i]);
