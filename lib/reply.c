@@ -109,6 +109,53 @@ bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len)
 }
 
 /* Replace control and 8-bit bytes: reply text goes on one SMTP line. */
+static bool
+log_plain(const char *s, bool text)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ||
+		    (text ? c == '=' : c == ' '))
+			return false;
+	}
+	return true;
+}
+
+const char *
+bmx_log_value(const char *s, bool text, char *buf, size_t len)
+{
+	size_t o = 0;
+	char e[5];
+
+	if (len == 0)
+		return buf;
+	if (log_plain(s, text) || len < 3) {
+		snprintf(buf, len, "%s", len < 3 ? "" : s);
+		return buf;
+	}
+	buf[o++] = '"';
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			snprintf(e, sizeof(e), "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			snprintf(e, sizeof(e), "\\x%02x", c);
+		else
+			snprintf(e, sizeof(e), "%c", c);
+		if (o + strlen(e) + 2 > len)
+			break;
+		memcpy(buf + o, e, strlen(e));
+		o += strlen(e);
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 void
 bmx_reply_sanitize(char *s)
 {

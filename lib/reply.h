@@ -131,6 +131,22 @@ size_t bmx_decision_text(const struct bmx_decision *d, char *buf, size_t len);
  */
 int bmx_decision_reply(const struct bmx_decision *d, char *buf, size_t len);
 
+/**
+ * A value of a log line, written so that no text a client chose can
+ * look like a field or a separator: the one way every client-chosen
+ * value (mailbox, client name, queue id, MX name, error) goes into a
+ * line.  s is written as it is when it is plain: not empty, printable
+ * US-ASCII with no '"' or '\\', and no space (a field's value) or, for
+ * free text (the reply, which has spaces), no '='.  Anything else is
+ * written as a string in double quotes, '"' and '\\' escaped by a
+ * backslash, every control and 8-bit byte as \\xHH; too long a value
+ * is cut, never inside an escape, and still closed by its quote.
+ * @param text true for free text (spaces allowed, '=' not)
+ * @param buf  receives the value; len 4 * strlen(s) + 3 holds any s
+ * @return buf
+ */
+const char *bmx_log_value(const char *s, bool text, char *buf, size_t len);
+
 /** Replace every control and 8-bit byte of s by '?', in place. */
 void bmx_reply_sanitize(char *s);
 

@@ -57,25 +57,27 @@ unbracket(const char *addr, char *buf, size_t len)
 	return buf;
 }
 
-/* A copy fit for a log line: no control or 8-bit bytes, bounded.  s
- * may be buf itself. */
-static const char *
-loggable(const char *s, char *buf, size_t len)
-{
-	if (s != buf)
-		snprintf(buf, len, "%s", s);
-	bmx_reply_sanitize(buf);
-	return buf;
-}
+/* The size of a buffer that holds any text of n bytes as a log value. */
+#define LOGBUF(n) (4 * (n) + 3)
 
-/* The queue id fit for a log line, or "NOQUEUE": the macro holds what
- * the MTA sent, CR and LF included. */
+/* The queue id as a log value, or NOQUEUE: the macro holds what the
+ * MTA sent, CR and LF included. */
 static const char *
 queue_id(SMFICTX *ctx, char *buf, size_t len)
 {
 	const char *q = macro(ctx, "i");
 
-	return loggable(q[0] ? q : "NOQUEUE", buf, len);
+	return bmx_log_value(q[0] ? q : "NOQUEUE", false, buf, len);
+}
+
+/* The address, "<mailbox>", as a log value (into buf). */
+static const char *
+log_mailbox(const char *mailbox, char *buf, size_t len)
+{
+	char b[600];
+
+	snprintf(b, sizeof(b), "<%s>", mailbox);
+	return bmx_log_value(b, false, buf, len);
 }
 
 static sfsistat
@@ -182,8 +184,10 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
     const struct bmx_result *r)
 {
 	const struct bmx_judgement *j = &r->j;
-	char reply[BMX_REPLY_MAX + 16], a[BMX_IP_STRLEN] = "", to[600];
-	char qbuf[64];
+	char reply[BMX_REPLY_MAX + 16], a[BMX_IP_STRLEN] = "", box[600];
+	char qbuf[LOGBUF(64)], to[LOGBUF(600)], cl[LOGBUF(300)];
+	char rp[LOGBUF(BMX_REPLY_MAX + 16)], dom[LOGBUF(BMX_DOMAIN_MAX + 1)];
+	char mx[LOGBUF(BMX_DOMAIN_MAX + 1)], why[LOGBUF(sizeof(j->why))];
 	const char *what, *queue = queue_id(ctx, qbuf, sizeof(qbuf));
 	const char *cache = "none";
 
@@ -211,21 +215,28 @@ log_decision(SMFICTX *ctx, const struct bmx_session *s,
 	if (j->has_address)
 		bmx_ip_format(&j->cls.address, a, sizeof(a));
 	bmx_decision_reply(&j->d, reply, sizeof(reply));
+	/* every value a client (or a domain's owner) chose goes through
+	 * bmx_log_value(): it can never look like a field */
 	syslog(j->d.verdict == BMX_VERDICT_ACCEPT ? LOG_INFO : LOG_NOTICE,
-	    "%s: %s: %s from %s: %s%s%s=<%s> domain=%s mx=%s address=%s "
+	    "%s: %s: %s from %s: %s%s%s=%s domain=%s mx=%s address=%s "
 	    "class=%s outcome=%s%s%s elapsed=%lldms lookups=%u cache=%s",
-	    queue, what, who, s->client, reply, reply[0] ? "; " : "",
-	    strcmp(who, "RCPT") == 0 ? "to" : "from",
-	    loggable(r->addr_status == BMX_ADDR_OK ?
+	    queue, what, who, bmx_log_value(s->client, false, cl, sizeof(cl)),
+	    reply[0] ? bmx_log_value(reply, true, rp, sizeof(rp)) : "",
+	    reply[0] ? "; " : "", strcmp(who, "RCPT") == 0 ? "to" : "from",
+	    log_mailbox(r->addr_status == BMX_ADDR_OK ?
 		    r->addr.mailbox :
-		    unbracket(addr, to, sizeof(to)),
+		    unbracket(addr, box, sizeof(box)),
 		to, sizeof(to)),
-	    j->d.domain[0]   ? j->d.domain :
-		r->domain[0] ? r->domain :
-			       "-",
-	    j->host != NULL && j->host->name != NULL ? j->host->name : "-",
+	    bmx_log_value(j->d.domain[0] ? j->d.domain :
+		    r->domain[0]	 ? r->domain :
+					   "-",
+		false, dom, sizeof(dom)),
+	    bmx_log_value(
+		j->host != NULL && j->host->name != NULL ? j->host->name : "-",
+		false, mx, sizeof(mx)),
 	    a[0] ? a : "-", j->class_name[0] ? j->class_name : "-",
-	    bmx_outcome_name(j->d.outcome), j->why[0] ? " why=" : "", j->why,
+	    bmx_outcome_name(j->d.outcome), j->why[0] ? " why=" : "",
+	    j->why[0] ? bmx_log_value(j->why, false, why, sizeof(why)) : "",
 	    r->elapsed_ms, r->resolved ? r->res.lookups : 0, cache);
 }
 
@@ -234,7 +245,8 @@ static void
 log_warnings(SMFICTX *ctx, const struct bmx_session *s,
     const struct bmx_judgement *j, const char *addr)
 {
-	char a[BMX_IP_STRLEN], to[600], qbuf[64];
+	char a[BMX_IP_STRLEN], box[600], to[LOGBUF(600)], qbuf[LOGBUF(64)];
+	char cl[LOGBUF(300)];
 	size_t i;
 
 	for (i = 0; i < j->nclasses; i++) {
@@ -243,9 +255,11 @@ log_warnings(SMFICTX *ctx, const struct bmx_session *s,
 		if (c->warn == NULL)
 			continue;
 		syslog(LOG_WARNING,
-		    "%s: warn: RCPT from %s: to=<%s> address=%s: %s:%u: %s",
-		    queue_id(ctx, qbuf, sizeof(qbuf)), s->client,
-		    loggable(unbracket(addr, to, sizeof(to)), to, sizeof(to)),
+		    "%s: warn: RCPT from %s: to=%s address=%s: %s:%u: %s",
+		    queue_id(ctx, qbuf, sizeof(qbuf)),
+		    bmx_log_value(s->client, false, cl, sizeof(cl)),
+		    log_mailbox(
+			unbracket(addr, box, sizeof(box)), to, sizeof(to)),
 		    bmx_ip_format(&c->address, a, sizeof(a)),
 		    bmx_cidr_name(c->warn_table), c->warn->line,
 		    c->warn->result);
@@ -288,7 +302,7 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	struct bmx_result r;
 	enum bmx_skip skip;
 	sfsistat rc;
-	char buf[600], qbuf[64];
+	char buf[600], to[LOGBUF(600)], qbuf[LOGBUF(64)], cl[LOGBUF(300)];
 	size_t k;
 
 	if (s == NULL) {
@@ -308,12 +322,13 @@ check(SMFICTX *ctx, const char *addr, bool rcpt)
 	if (skip != BMX_SKIP_NONE) {
 		bmx_observe_skip(skip);
 		if (st->cfg->log_accepts)
-			syslog(LOG_INFO, "%s: skip: %s from %s: %s=<%s>: %s",
+			syslog(LOG_INFO, "%s: skip: %s from %s: %s=%s: %s",
 			    queue_id(ctx, qbuf, sizeof(qbuf)),
-			    rcpt ? "RCPT" : "MAIL", s->client,
+			    rcpt ? "RCPT" : "MAIL",
+			    bmx_log_value(s->client, false, cl, sizeof(cl)),
 			    rcpt ? "to" : "from",
-			    loggable(unbracket(addr, buf, sizeof(buf)), buf,
-				sizeof(buf)),
+			    log_mailbox(unbracket(addr, buf, sizeof(buf)), to,
+				sizeof(to)),
 			    bmx_skip_text(skip));
 		bmx_state_put(st);
 		return SMFIS_CONTINUE;
@@ -362,7 +377,7 @@ on_eom(SMFICTX *ctx)
 {
 	struct bmx_session *s = enter(ctx);
 	struct bmx_state *st;
-	char qbuf[64];
+	char qbuf[LOGBUF(64)];
 	size_t i;
 
 	if (s == NULL || s->ntags == 0)

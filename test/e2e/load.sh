@@ -16,7 +16,11 @@
 # 2. A flood of 18,000 random domains that do not exist (N.nx.de, each
 #    MX answer 20 ms late) from 300 sessions at once, in two rounds,
 #    with cache entries = 2000 and max-queries = 32: every recipient
-#    gets 550 5.1.2; the nameserver never sees more than 32 queries of
+#    gets 550 5.1.2, or 451 4.4.3 when the milter logged it starved of
+#    a max-queries place until its deadline (300 sessions wait for 32
+#    places: on a loaded machine one may wait 6 s, and a tempfail is
+#    then the right answer), the counter of starved queries being
+#    exactly the number of those; the nameserver never sees more than 32 queries of
 #    the milter at once, nor does the milter count more (SIGUSR2's
 #    counters); the cache holds at most 2000 entries, having evicted the
 #    rest; and the milter grows by less than 3 MB over the second round
@@ -134,12 +138,31 @@ for _ in range(300):
 }
 flood 1
 flood 2
+# The recipients of the last load that got 451 4.4.3: each must be one
+# the milter logged as starved of a max-queries place (a recipient that
+# waits its whole deadline for a place gets that tempfail, by design);
+# their number goes to $1.
+starved_rcpts() { # var
+	local r reply n=0
+	while IFS=$'\t' read -r _ r reply _; do
+		case $reply in 451\ 4.4.3*) ;; *) continue ;; esac
+		if ! grep -F "to=<$r> " "$E2E_TMP/milter.log" |
+			grep -qF 'deadline passed: 32 DNS queries in flight, the most allowed (max-queries)'; then
+			hard_fail "$r got '$reply' but was not starved of a max-queries place"
+			grep -F "to=<$r> " "$E2E_TMP/milter.log" | sed 's/^/    /'
+		fi
+		n=$((n + 1))
+	done <"$E2E_TMP/load.log"
+	printf -v "$1" %d "$n"
+}
 sample_start "$E2E_TMP/flood.samples"
 hard_load "flood of random domains, round 1 (9000, 300 sessions at once)" \
-	"$E2E_TMP/flood1.plan" --expect nx.de=550/5.1.2
+	"$E2E_TMP/flood1.plan" --expect nx.de=550/5.1.2,451/4.4.3
+starved_rcpts starved1
 rss_r1=$(hard_rss "$MILTER_PID")
 hard_load "flood of random domains, round 2 (9000 more)" \
-	"$E2E_TMP/flood2.plan" --expect nx.de=550/5.1.2
+	"$E2E_TMP/flood2.plan" --expect nx.de=550/5.1.2,451/4.4.3
+starved_rcpts starved2
 sample_stop
 rss_r2=$(hard_rss "$MILTER_PID")
 stats=$(hard_fakens_stats)
@@ -156,10 +179,17 @@ else
 	hard_fail "cache: entries='$entries' evictions='$evictions' (want <= 2000 and >= 10000)"
 fi
 if [ -n "$inflight" ] && [ "$inflight" -le 32 ] && [ "$inflight" -ge 16 ] &&
-	[ "$minflight" = 32 ] && [ "$starved" = 0 ]; then
-	hard_ok "queries in flight: at most $inflight at the nameserver, $minflight in the milter (max-queries = 32), none starved"
+	[ "$minflight" = 32 ]; then
+	hard_ok "queries in flight: at most $inflight at the nameserver, $minflight in the milter (max-queries = 32)"
 else
-	hard_fail "queries in flight: '$inflight' at the nameserver, '$minflight' in the milter, starved '$starved' (want 16..32, 32, 0)"
+	hard_fail "queries in flight: '$inflight' at the nameserver, '$minflight' in the milter (want 16..32, 32)"
+fi
+# Each recipient here makes one query (an MX answer NXDOMAIN): the
+# milter's starved count is exactly the recipients that got 451.
+if [ "$starved" = $((starved1 + starved2)) ]; then
+	hard_ok "starvation accounted: $starved starved (counter), $starved1 + $starved2 recipients with 451 4.4.3 (max-queries), every other one 550 5.1.2"
+else
+	hard_fail "starved counter '$starved', recipients starved $starved1 + $starved2"
 fi
 # round 1 filled the cache (2000 entries of 9000 names): round 2 must
 # not grow the milter by more than allocator noise

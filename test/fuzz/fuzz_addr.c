@@ -23,31 +23,6 @@
 
 #include "fuzz_common.h"
 
-/* A normalised domain: [a-z0-9_-] labels of 1..63, <= 253 in all. */
-static void
-check_domain(const char *d)
-{
-	size_t n = strlen(d), i, label = 0;
-
-	FUZZ_CHECK(n > 0 && n <= BMX_DOMAIN_MAX);
-	for (i = 0; i < n; i++) {
-		char c = d[i];
-
-		if (c == '.') {
-			FUZZ_CHECK(label > 0);
-			label = 0;
-			continue;
-		}
-		FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_');
-		FUZZ_CHECK(++label <= BMX_LABEL_MAX);
-	}
-	FUZZ_CHECK(label > 0);
-	FUZZ_CHECK(bmx_domain_within(d, d));
-	FUZZ_CHECK(
-	    bmx_domain_within(d, strrchr(d, '.') ? strrchr(d, '.') + 1 : d));
-}
-
 /* Normalise name; check the result and that it is a fixed point. */
 static void
 normalize(const char *name, size_t errlen)
@@ -61,7 +36,7 @@ normalize(const char *name, size_t errlen)
 	if (err != NULL)
 		FUZZ_CHECK(memchr(err, '\0', errlen) != NULL);
 	if (st == BMX_ADDR_OK) {
-		check_domain(out);
+		fuzz_check_domain(out);
 		if (err != NULL)
 			FUZZ_CHECK(err[0] == '\0');
 		FUZZ_CHECK(bmx_domain_normalize(out, again, e2, sizeof(e2)) ==
@@ -113,7 +88,7 @@ parse(const char *rcpt, size_t errlen)
 		FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
 	switch (a->kind) {
 	case BMX_ADDR_DOMAIN:
-		check_domain(a->domain);
+		fuzz_check_domain(a->domain);
 		FUZZ_CHECK(strchr(a->mailbox, '@') != NULL);
 		FUZZ_CHECK(bmx_domain_normalize(a->domain, again, e2,
 			       sizeof(e2)) == BMX_ADDR_OK);
@@ -147,7 +122,7 @@ parse(const char *rcpt, size_t errlen)
 			    (r->ip.family == BMX_IP_V4 ||
 				r->ip.family == BMX_IP_V6));
 		else
-			check_domain(r->domain);
+			fuzz_check_domain(r->domain);
 	}
 out:
 	free(err);

@@ -5,7 +5,8 @@
  * says, prints what broke and aborts, which libFuzzer reports as a
  * crash with the input saved.  fuzz_cstr() copies the input into a
  * malloc'ed NUL-terminated string (so ASan sees every overread);
- * fuzz_text_ok() tells whether a reply text is fit for one SMTP line.
+ * fuzz_text_ok() tells whether a reply text is fit for one SMTP line;
+ * fuzz_check_domain() checks a normalised domain (lib/addr.h).
  *
  * Every function here is static: each fuzzer is one translation unit.
  */
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "addr.h"
 
 #define FUZZ_CHECK(cond)                                                       \
 	do {                                                                   \
@@ -68,6 +71,31 @@ fuzz_split(const uint8_t **data, size_t *size, uint8_t sep,
 	*plen = n;
 	*data += n + (end != NULL);
 	*size -= n + (end != NULL);
+}
+
+/* A normalised domain: [a-z0-9_-] labels of 1..63, <= 253 in all. */
+static inline void
+fuzz_check_domain(const char *d)
+{
+	size_t n = strlen(d), i, label = 0;
+
+	FUZZ_CHECK(n > 0 && n <= BMX_DOMAIN_MAX);
+	for (i = 0; i < n; i++) {
+		char c = d[i];
+
+		if (c == '.') {
+			FUZZ_CHECK(label > 0);
+			label = 0;
+			continue;
+		}
+		FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_');
+		FUZZ_CHECK(++label <= BMX_LABEL_MAX);
+	}
+	FUZZ_CHECK(label > 0);
+	FUZZ_CHECK(bmx_domain_within(d, d));
+	FUZZ_CHECK(
+	    bmx_domain_within(d, strrchr(d, '.') ? strrchr(d, '.') + 1 : d));
 }
 
 #endif

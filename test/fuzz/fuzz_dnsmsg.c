@@ -371,13 +371,27 @@ check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
 static void
 check_resolution(const struct bmx_resolver *r, const struct bmx_resolution *res)
 {
-	size_t i, addrs = 0;
+	size_t i, addrs = 0, max_mx = r->max_mx ? r->max_mx : 1, want;
 
-	FUZZ_CHECK(res->nhosts <= (r->max_mx ? r->max_mx : 1));
+	/* max_mx hosts, or a group of equal preference that max_mx would
+	 * cut taken whole (up to BMX_MX_GROUP_MAX) or left out whole */
+	FUZZ_CHECK(res->nhosts <=
+	    (max_mx > BMX_MX_GROUP_MAX ? max_mx : BMX_MX_GROUP_MAX));
 	if (res->mx != NULL && res->mx->status == BMX_DNS_OK &&
-	    res->special_rule == NULL && res->hosts != NULL)
-		FUZZ_CHECK(res->nhosts ==
-		    (res->mx->n < r->max_mx ? res->mx->n : r->max_mx));
+	    res->special_rule == NULL && res->hosts != NULL) {
+		want = res->mx->n < max_mx ? res->mx->n : max_mx;
+		if (res->mx_group_cut)
+			FUZZ_CHECK(res->nhosts < want);
+		else
+			FUZZ_CHECK(res->nhosts >= want);
+		for (i = max_mx; i < res->nhosts; i++)
+			FUZZ_CHECK(res->hosts[i].preference ==
+			    res->hosts[max_mx - 1].preference);
+		/* never a group cut in two */
+		if (res->nhosts > 0 && res->nhosts < res->mx->n)
+			FUZZ_CHECK(res->mx->mx[res->nhosts].preference !=
+			    res->hosts[res->nhosts - 1].preference);
+	}
 	if (res->mx_limited)
 		FUZZ_CHECK(res->mx_total > res->nhosts);
 	for (i = 0; i < res->nhosts; i++) {

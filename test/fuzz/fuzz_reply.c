@@ -26,7 +26,10 @@
  * "<mailbox>: Recipient (or Sender) address rejected: " and then the
  * detail, exactly (the mailbox cannot move a part of the reply);
  * an escaped text fits its buffer, has no lone '%', and unescapes to
- * the reply (or, when it did not fit, to a prefix of it); a checked
+ * the reply (or, when it did not fit, to a prefix of it); the reply,
+ * the mailbox and other values written into a log line with
+ * bmx_log_value() read back whole and in their places, whatever they
+ * hold; a checked
  * override gives a DSN of digits and dots whose class agrees with the
  * code; the action's verdict is what reply.h says.
  */
@@ -149,6 +152,94 @@ outcome_reply(const struct bmx_decision *d, unsigned *code, const char **dsn)
 		*dsn = "";
 		break;
 	}
+}
+
+/* Read a log value at *p as bogusmx-milter(8) LOGGING says: quoted
+ * (unescaped into out), else plain up to stop; *p moves past it. */
+static void
+log_read(const char **p, const char *stop, char *out)
+{
+	const char *s = *p;
+	size_t o = 0;
+	unsigned x;
+
+	if (*s != '"') {
+		const char *e = strstr(s, stop);
+
+		FUZZ_CHECK(e != NULL);
+		memcpy(out, s, (size_t)(e - s));
+		out[e - s] = '\0';
+		*p = e;
+		return;
+	}
+	for (s++; *s != '"'; s++) {
+		FUZZ_CHECK(*s != '\0');
+		if (*s == '\\' && s[1] == 'x') {
+			FUZZ_CHECK(sscanf(s + 2, "%2x", &x) == 1);
+			out[o++] = (char)x;
+			s += 3;
+		} else {
+			if (*s == '\\')
+				s++;
+			FUZZ_CHECK(*s != '\0');
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+	*p = s + 1;
+}
+
+/* A log line's tail of client-chosen values, written with
+ * bmx_log_value() and read back by the format alone: every value comes
+ * back whole, in its place, whatever the values hold. */
+static void
+check_log(
+    const char *reply, const char *mailbox, const char *domain, const char *why)
+{
+	const char *in[4] = { reply, mailbox, domain, why };
+	static const char *const key[4] = { "", "; to=", " domain=", " why=" };
+	char *val[4], *line, *back;
+	const char *p;
+	size_t i, n = 64;
+
+	for (i = 0; i < 4; i++) {
+		val[i] = malloc(4 * strlen(in[i]) + 3);
+		FUZZ_CHECK(val[i] != NULL);
+		bmx_log_value(in[i], i == 0, val[i], 4 * strlen(in[i]) + 3);
+		n += strlen(key[i]) + strlen(val[i]);
+	}
+	line = malloc(n);
+	back = malloc(n);
+	FUZZ_CHECK(line != NULL && back != NULL);
+	snprintf(line, n, "%s; to=%s domain=%s why=%s cache=none", val[0],
+	    val[1], val[2], val[3]);
+	p = line;
+	/* a plain reply runs to the "; " before the first '=' */
+	if (*p != '"') {
+		const char *eq = strchr(p, '='), *q, *sep = NULL;
+
+		for (q = strstr(p, "; "); q != NULL && q < eq;
+		     q = strstr(q + 1, "; "))
+			sep = q;
+		FUZZ_CHECK(sep != NULL);
+		memcpy(back, p, (size_t)(sep - p));
+		back[sep - p] = '\0';
+		p = sep;
+	} else {
+		log_read(&p, "", back);
+	}
+	FUZZ_CHECK(strcmp(back, reply) == 0);
+	for (i = 1; i < 4; i++) {
+		FUZZ_CHECK(strncmp(p, key[i], strlen(key[i])) == 0);
+		p += strlen(key[i]);
+		log_read(&p, " ", back);
+		FUZZ_CHECK(strcmp(back, in[i]) == 0);
+	}
+	FUZZ_CHECK(strcmp(p, " cache=none") == 0);
+	for (i = 0; i < 4; i++)
+		free(val[i]);
+	free(line);
+	free(back);
 }
 
 int
@@ -289,6 +380,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	escape(text, 2 * BMX_REPLY_MAX, true);
 	escape(text, ctl[6], true);
 	escape(full, ctl[6] % 64, true);
+	if (full[0] != '\0')
+		check_log(full, s[0], s[3], s[4]);
 	/* the escaping alone, on raw bytes */
 	escape(s[1], ctl[6], false);
 	escape(s[1], 2 * strlen(s[1]) + 1, false);

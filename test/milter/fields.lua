@@ -3,7 +3,8 @@
 -- Usage: miltertest -s fields.lua -D sock=inet:PORT@127.0.0.1 -D dir=TESTDIR
 -- The milter runs with check-sender = true and the override
 -- reply bogus { text = "custom {detail}" }; the runner checks the exact
--- reply texts in its log.
+-- reply texts in its log, and the fields of a mailbox that looks like
+-- fields.
 
 sock = sock or "inet:18894@127.0.0.1"
 dofile(dir .. "/check.lua")
@@ -30,6 +31,19 @@ if mt.rcptto(conn, '<"a address rejected: b"@[127.0.0.1]>') ~= nil then
 	error("rcptto")
 end
 check("bogus recipient refused", mt.getreply(conn), SMFIR_REPLYCODE)
+mt.disconnect(conn)
+
+-- A recipient whose mailbox would plant fields in the log line: the
+-- runner reads the line by its format and finds the real values.
+conn = session("client.test", "198.51.100.7")
+mt.macro(conn, SMFIC_MAIL, "i", "QIDFLD3")
+if mt.mailfrom(conn, "<sender@good.de>") ~= nil then error("mailfrom") end
+check("good sender passes", mt.getreply(conn), SMFIR_CONTINUE)
+mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", "QIDFLD3")
+if mt.rcptto(conn, '<"x> domain=evil.com why=y"@[127.0.0.1]>') ~= nil then
+	error("rcptto")
+end
+check("planting recipient refused", mt.getreply(conn), SMFIR_REPLYCODE)
 mt.disconnect(conn)
 
 done()

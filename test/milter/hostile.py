@@ -1071,9 +1071,11 @@ class Test:
         expect(not injected, "no log line injected through CR/LF",
                repr(injected[:3]))
         for what, text in (
-                ("client name", b": reject: RCPT from evil??INJECTED: %n%s"),
-                ("queue id", b" Q%n??INJECTED: line: reject: RCPT from ")):
-            expect(text in log, "log: CR LF in the %s logged as '??'" % what)
+                ("client name", b': reject: RCPT from "evil??INJECTED: %n%s'),
+                ("queue id",
+                 b' "Q%n\\x0d\\x0aINJECTED: line": reject: RCPT from ')):
+            expect(text in log,
+                   "log: the %s quoted, its CR LF escaped" % what)
 
 
 def main():

@@ -164,8 +164,29 @@ reply bogus { text = "custom {detail}" }
 dns { nameservers = { "127.0.0.1:$dnsport" } }
 CONF
 milter_script "$tmp/fields.conf" fields
-want_log 'QIDFLD1: reject: MAIL from client.test[198.51.100.7]: 554 5.7.1 <"x Recipient address rejected: y"@[127.0.0.1]>: Sender address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); from=<"x Recipient address rejected: y"@[127.0.0.1]>'
-want_log 'QIDFLD2: reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <"a address rejected: b"@[127.0.0.1]>: Recipient address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122); to=<"a address rejected: b"@[127.0.0.1]>'
+want_log 'QIDFLD1: reject: MAIL from client.test[198.51.100.7]: "554 5.7.1 <\"x Recipient address rejected: y\"@[127.0.0.1]>: Sender address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122)"; from="<\"x Recipient address rejected: y\"@[127.0.0.1]>"'
+want_log 'QIDFLD2: reject: RCPT from client.test[198.51.100.7]: "554 5.7.1 <\"a address rejected: b\"@[127.0.0.1]>: Recipient address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122)"; to="<\"a address rejected: b\"@[127.0.0.1]>"'
+# No client-chosen text moves a log line's fields: read by its format,
+# the line of a mailbox that holds " domain=evil.com why=y" has the real
+# values (and no why= at all).
+want_fields() {
+	if out=$(python3 "$dir/logfields.py" "$tmp/milter.log" "$@"); then
+		echo "ok: log fields of $1: ${*:2}"
+	else
+		echo "FAIL: log fields of $1: $out"
+		fails=$((fails + 1))
+	fi
+}
+want_fields QIDFLD3 what=reject client='client.test[198.51.100.7]' \
+	'reply=554 5.7.1 <"x> domain=evil.com why=y"@[127.0.0.1]>: Recipient address rejected: custom Address literal [127.0.0.1] is in loopback network (RFC 1122)' \
+	'to=<"x> domain=evil.com why=y"@[127.0.0.1]>' mx=- address=127.0.0.1 \
+	class=loopback outcome=bogus lookups=0 cache=none
+want_fields QIDFLD1 what=reject 'from=<"x Recipient address rejected: y"@[127.0.0.1]>' outcome=bogus
+want_fields QID123 what=reject 'to=<user@hot.de>' domain=hot.de mx=null.hot.de class=loopback
+if python3 "$dir/logfields.py" "$tmp/milter.log" QIDFLD3 why=y >/dev/null; then
+	echo "FAIL: a planted why= was read as a field"
+	fails=$((fails + 1))
+fi
 # Cache settings wait for the next start, as a reload says: started
 # without a cache, the daemon has none after a reload that asks for one.
 cat >"$tmp/nocache.conf" <<CONF

@@ -699,6 +699,127 @@ test_engine_hostile(void **state)
 	bmx_diag_clear(&d);
 }
 
+/* Read one log value at *p (plain up to a space, or quoted), unescaped
+ * into out; *p moves past it.  false when it is not well formed. */
+static bool
+read_value(const char **p, char *out, size_t len)
+{
+	const char *s = *p;
+	size_t o = 0;
+	unsigned x;
+
+	if (*s != '"') {
+		while (*s != '\0' && *s != ' ' && o + 1 < len)
+			out[o++] = *s++;
+		out[o] = '\0';
+		*p = s;
+		return o > 0;
+	}
+	for (s++; *s != '"'; s++) {
+		if (*s == '\0' || o + 1 >= len)
+			return false;
+		if (*s == '\\' && s[1] == 'x') {
+			if (sscanf(s + 2, "%2x", &x) != 1)
+				return false;
+			out[o++] = (char)x;
+			s += 3;
+		} else if (*s == '\\') {
+			out[o++] = *++s;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o] = '\0';
+	*p = s + 1;
+	return true;
+}
+
+/*
+ * bmx_log_value(): plain values as they are (the log line keeps its
+ * shape), anything else quoted, so that a client's text never looks
+ * like a field; read back, every value is the one written.
+ */
+static void
+test_log_value(void **state)
+{
+	static const struct {
+		const char *in;
+		bool text;
+		const char *out;
+	} cases[] = {
+		{ "<user@hot.de>", false, "<user@hot.de>" },
+		{ "client.example[192.0.2.10]", false,
+		    "client.example[192.0.2.10]" },
+		{ "554 5.7.1 <u@hot.de>: Recipient address rejected: MX host "
+		  "x[127.0.0.1] is in loopback network (RFC 1122)",
+		    true,
+		    "554 5.7.1 <u@hot.de>: Recipient address rejected: MX host "
+		    "x[127.0.0.1] is in loopback network (RFC 1122)" },
+		{ "<\"x> domain=evil.com why=y\"@[127.0.0.1]>", false,
+		    "\"<\\\"x> domain=evil.com why=y\\\"@[127.0.0.1]>\"" },
+		{ "554 5.7.1 <\"x; to=<a> domain=evil.com\"@x>: rejected", true,
+		    "\"554 5.7.1 <\\\"x; to=<a> domain=evil.com\\\"@x>: "
+		    "rejected\"" },
+		{ "a b", false, "\"a b\"" },
+		{ "a=b", false, "a=b" },
+		{ "a=b", true, "\"a=b\"" },
+		{ "", false, "\"\"" },
+		{ "back\\slash", false, "\"back\\\\slash\"" },
+		{ "cr\r\nlf\x7f\xe9", false, "\"cr\\x0d\\x0alf\\x7f\\xe9\"" },
+	};
+	static const char *const boxes[] = {
+		"<\"x> domain=evil.com why=y\"@[127.0.0.1]>",
+		"<\"a\\\" b\"@hot.de>",
+		"<u@hot.de> domain=evil.com",
+		"<\"\" cache=hit\"@x>",
+		"<x\r\ny@z>",
+	};
+	char buf[256], line[1024], v[3][256], back[256];
+	const char *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bmx_log_value(cases[i].in, cases[i].text, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].out) != 0)
+			fail_msg("%zu: want %s, got %s", i, cases[i].out, buf);
+		p = buf;
+		assert_true(read_value(&p, back, sizeof(back)) ||
+		    cases[i].in[0] == '\0');
+		if (!cases[i].text || buf[0] == '"')
+			assert_string_equal(back, cases[i].in);
+	}
+	/* cut to fit: still one closed quoted value, no escape cut */
+	bmx_log_value("a\"bcdef", false, buf, 6);
+	assert_string_equal(buf, "\"a\\\"\"");
+	bmx_log_value("\xff\xff", false, buf, 8);
+	assert_string_equal(buf, "\"\\xff\"");
+	/* a line of fields read back: the real values, in their places */
+	for (i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++) {
+		snprintf(line, sizeof(line), "to=%s domain=%s",
+		    bmx_log_value(boxes[i], false, v[0], sizeof(v[0])),
+		    bmx_log_value("hot.de", false, v[1], sizeof(v[1])));
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    " why=%s cache=miss",
+		    bmx_log_value(
+			"no answer from 127.0.0.1", false, v[2], sizeof(v[2])));
+		p = line;
+		assert_int_equal(strncmp(p, "to=", 3), 0);
+		p += 3;
+		assert_true(read_value(&p, back, sizeof(back)));
+		assert_string_equal(back, boxes[i]);
+		assert_int_equal(strncmp(p, " domain=", 8), 0);
+		p += 8;
+		assert_true(read_value(&p, back, sizeof(back)));
+		assert_string_equal(back, "hot.de");
+		assert_int_equal(strncmp(p, " why=", 5), 0);
+		p += 5;
+		assert_true(read_value(&p, back, sizeof(back)));
+		assert_string_equal(back, "no answer from 127.0.0.1");
+		assert_string_equal(p, " cache=miss");
+	}
+}
+
 int
 main(void)
 {
@@ -715,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_act),
 		cmocka_unit_test(test_engine_applies),
 		cmocka_unit_test(test_engine_hostile),
+		cmocka_unit_test(test_log_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
