@@ -218,7 +218,8 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 	f->best_usable = f->best_temp = NO_PREF;
 	/* A limit hit leaves hosts or addresses unchecked: with nothing
 	 * usable among those checked, the answer is not known. */
-	f->temp = res->cname_limited || res->mx_limited || res->addr_limited;
+	f->temp = res->cname_limited || res->mx_limited || res->addr_limited ||
+	    res->addr_cut_host != NULL;
 	for (i = 0; i < res->nhosts; i++)
 		total += res->hosts[i].kind == BMX_HOST_LITERAL ?
 		    1 :
@@ -339,6 +340,29 @@ pick_self(const char *rcpt, const struct bmx_resolution *res,
 	return true;
 }
 
+#define ADDR_MAX_TEXT BMX_STR(BMX_DNS_ADDR_MAX)
+
+/* A host's addresses were too many to judge whole: 451, saying so. */
+static void
+defer_addr_cut(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	snprintf(j->why, sizeof(j->why),
+	    "%.180s has more than " ADDR_MAX_TEXT
+	    " A or AAAA records, none of them checked",
+	    res->addr_cut_host);
+	if (res->implicit_mx)
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: it has more than " ADDR_MAX_TEXT
+		    " addresses, too many to judge; try again later",
+		    res->domain);
+	else
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: MX host %s has more than " ADDR_MAX_TEXT
+		    " addresses, too many to judge; try again later",
+		    res->domain, res->addr_cut_host);
+}
+
 /* Nothing usable and something unknown: 451. */
 static void
 pick_temp(
@@ -348,6 +372,10 @@ pick_temp(
 
 	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
 	h = host_failure(res, j->why, sizeof(j->why));
+	if (h == NULL && res->addr_cut_host != NULL) {
+		defer_addr_cut(rcpt, res, j);
+		return;
+	}
 	if (h == NULL)
 		snprintf(j->why, sizeof(j->why), "%s",
 		    res->mx_group_cut ?
@@ -358,8 +386,8 @@ pick_temp(
 			res->mx_limited	   ? "more MX hosts than max-mx, the "
 					     "rest not checked" :
 			res->addr_limited ?
-					  "more addresses than max-addresses, "
-					  "the rest not checked" :
+					  "max-addresses reached, the MX hosts "
+					  "after it not checked" :
 					  "lookup deadline passed");
 	if (h != NULL && res->implicit_mx)
 		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
@@ -413,8 +441,10 @@ pick(const struct bmx_policy *p, const char *rcpt,
 		defer_untrusted(rcpt, res, j);
 		return;
 	}
-	/* a group of hosts left out whole: what they hold is not known */
-	if (j->nusable > 0 && !res->mx_group_cut) {
+	/* a group of hosts, or a host's addresses, left out whole: what
+	 * they hold is not known */
+	if (j->nusable > 0 && !res->mx_group_cut &&
+	    res->addr_cut_host == NULL) {
 		snprintf(j->class_name, sizeof(j->class_name), "public");
 		set(j, BMX_OUTCOME_ACCEPT, 0, "", rcpt, "%s", "");
 		return;

@@ -19,7 +19,9 @@
  *   null MX (RFC 7505)                     556 5.1.10
  *   a usable public address                accept (not when a group of
  *                                          equal preference was left out
- *                                          whole: mx_group_cut)
+ *                                          whole: mx_group_cut, nor a
+ *                                          host's addresses:
+ *                                          addr_cut_host)
  *   a lookup failed temporarily            451 4.4.3
  *   nothing usable, nothing temporary      550 5.1.2
  *
