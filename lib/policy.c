@@ -159,6 +159,29 @@ defer_untrusted(
 	    res->domain, res->untrusted_name);
 }
 
+/* A host with only the unspecified address: what a resolver that blocks
+ * the name answers.  Its real addresses are not known: 451. */
+static void
+defer_unspecified(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	const struct bmx_host *h = j->unspecified;
+	const char *what = h->n4 > 0 && h->n6 > 0 ? "0.0.0.0 and ::" :
+	    h->n4 > 0				  ? "0.0.0.0" :
+						    "::";
+
+	j->host = h;
+	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+	snprintf(j->why, sizeof(j->why),
+	    "resolver guard: %.150s: only the unspecified address (%s), "
+	    "as from a resolver that blocks the name",
+	    h->name, what);
+	set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+	    "Cannot check %s: the DNS resolver answers only %s for %s%s, so "
+	    "it may be blocking the name; try again later",
+	    res->domain, what, res->implicit_mx ? "" : "MX host ", h->name);
+}
+
 /* What classify() found that the pick needs. */
 struct found {
 	const struct bmx_host *special; /* first special-use host */
@@ -206,6 +229,21 @@ keep_first(const struct bmx_host *h, const struct bmx_ipclass *c,
 	}
 }
 
+/* Does a host that was looked up have addresses, all of them 0.0.0.0
+ * or ::? */
+static bool
+only_unspecified(const struct bmx_host *h)
+{
+	size_t k;
+
+	if (h->kind != BMX_HOST_NAME || h->naddrs == 0)
+		return false;
+	for (k = 0; k < h->naddrs; k++)
+		if (!bmx_ip_unspecified(host_ip(h, k)))
+			return false;
+	return true;
+}
+
 /* Classify every address of every host into j->classes.
  * @return false when out of memory */
 static bool
@@ -242,6 +280,12 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 			f->temp = true;
 			if (h->preference < f->best_temp)
 				f->best_temp = h->preference;
+		}
+		if (!p->unspecified_reject && only_unspecified(h)) {
+			/* what a blocking resolver answers: not judged */
+			if (j->unspecified == NULL)
+				j->unspecified = h;
+			continue;
 		}
 		for (k = 0; k < naddrs; k++) {
 			const struct bmx_ip *ip = host_ip(h, k);
@@ -439,6 +483,10 @@ pick(const struct bmx_policy *p, const char *rcpt,
 	}
 	if (res->untrusted_name != NULL) {
 		defer_untrusted(rcpt, res, j);
+		return;
+	}
+	if (j->unspecified != NULL) {
+		defer_unspecified(rcpt, res, j);
 		return;
 	}
 	/* a group of hosts, or a host's addresses, left out whole: what

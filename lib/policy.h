@@ -17,6 +17,9 @@
  *                                          failed temporarily, as
  *                                          Postfix's smtp client defers)
  *   null MX (RFC 7505)                     556 5.1.10
+ *   a host with only 0.0.0.0 and/or ::     451 4.4.3 (a resolver that
+ *                                          blocks the name answers so;
+ *                                          unless unspecified_reject)
  *   a usable public address                accept (not when a group of
  *                                          equal preference was left out
  *                                          whole: mx_group_cut, nor a
@@ -66,6 +69,13 @@ struct bmx_policy {
 	/** This server's own addresses (the loop check). */
 	const struct bmx_ip *self;
 	size_t nself;
+	/** A host whose only addresses are the unspecified address
+	 * (0.0.0.0 and/or ::) is what resolvers that block names (Pi-hole,
+	 * AdGuard, dnsmasq --address=/name/0.0.0.0) answer: false (the
+	 * default) leaves it unjudged, and the recipient is deferred (451
+	 * 4.4.3) unless another host refuses it; true judges its addresses
+	 * like any other (554: 0.0.0.0 is bogus). */
+	bool unspecified_reject;
 };
 
 /** What the policy found, for logs and bogusmx-check. */
@@ -79,8 +89,11 @@ struct bmx_judgement {
 	 * no nameserver address ever reaches an SMTP client.  "" otherwise. */
 	char why[256];
 	const struct bmx_host *host; /**< the deciding host, or NULL */
-	bool has_address;	     /**< address below is set */
-	struct bmx_ipclass cls;	     /**< the deciding address */
+	/** The first host left unjudged for having only the unspecified
+	 * address (see unspecified_reject), or NULL. */
+	const struct bmx_host *unspecified;
+	bool has_address;	/**< address below is set */
+	struct bmx_ipclass cls; /**< the deciding address */
 	/** Every address of every host, in host order: classes[k] is the
 	 * k-th address (A before AAAA within a host). */
 	struct bmx_ipclass *classes;

@@ -483,10 +483,10 @@ print_guard(
 		}
 		printf("],\"negatives_have_soa\":%s,\"distrust_empty\":%s,"
 		       "\"empty_nosoa\":%lu,\"untrusted\":%lu,"
-		       "\"deferrals\":%lu,\"findings\":",
+		       "\"unspecified\":%lu,\"deferrals\":%lu,\"findings\":",
 		    st.negatives_have_soa ? "true" : "false",
 		    st.distrust_empty ? "true" : "false", st.empty_nosoa,
-		    st.untrusted, st.deferrals);
+		    st.untrusted, st.unspecified, st.deferrals);
 		jstr(text);
 		printf("}\n");
 		return text[0] != '\0';

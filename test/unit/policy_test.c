@@ -65,6 +65,8 @@ enum {
 	LIM_CNAME = 4,
 	LIM_DEADLINE = 8,
 	LIM_ADDR_CUT = 16, /* the last host has over BMX_DNS_ADDR_MAX */
+	/* not a limit: the policy's unspecified-address = reject */
+	SET_UNSPEC_REJECT = 32,
 };
 
 struct policy_case {
@@ -257,6 +259,61 @@ static const struct policy_case cases[] = {
 	    "451 4.4.3 " P "Temporary DNS failure for hot.de (lookup deadline "
 	    "passed); try again later",
 	    "lookup deadline passed" },
+	/* Only 0.0.0.0 and/or ::, what resolvers that block a name answer:
+	 * not judged, deferred, unless something else refuses; the
+	 * setting unspecified-address = reject judges it like any address. */
+	{ "only 0.0.0.0: a blocking resolver, deferred", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx.hot.de 0.0.0.0" }, 0, BMX_OUTCOME_TEMPFAIL,
+	    "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "0.0.0.0 for MX host mx.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx.hot.de: only the unspecified address "
+	    "(0.0.0.0), as from a resolver that blocks the name" },
+	{ "only 0.0.0.0 and ::: deferred", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 0.0.0.0 ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "0.0.0.0 and :: for MX host mx.hot.de, so it may be blocking the "
+	    "name; try again later",
+	    "resolver guard: mx.hot.de: only the unspecified address "
+	    "(0.0.0.0 and ::), as from a resolver that blocks the name" },
+	{ "the implicit MX, only ::: deferred", BMX_MODE_ANY, MX_IMPLICIT,
+	    { "0 hot.de ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    ":: for hot.de, so it may be blocking the name; try again later",
+	    "resolver guard: hot.de: only the unspecified address (::), as "
+	    "from a resolver that blocks the name" },
+	{ "only 0.0.0.0 beside a public host: no accept", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx1.hot.de 8.8.8.8", "20 mx2.hot.de 0.0.0.0" }, 0,
+	    BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "0.0.0.0 for MX host mx2.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx2.hot.de: only the unspecified address "
+	    "(0.0.0.0), as from a resolver that blocks the name" },
+	{ "only 0.0.0.0 beside a bogus host: reject", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx1.hot.de 0.0.0.0", "20 mx2.hot.de 10.1.2.3" }, 0,
+	    BMX_OUTCOME_BOGUS, "private",
+	    "554 5.7.1 " P "MX host mx2.hot.de[10.1.2.3] is in private "
+	    "network (RFC 1918)",
+	    NULL },
+	{ "0.0.0.0 beside a public address of its host: bogus", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx.hot.de 8.8.8.8 0.0.0.0" }, 0,
+	    BMX_OUTCOME_BOGUS, "unspecified",
+	    "554 5.7.1 " P "MX host mx.hot.de[0.0.0.0] is in unspecified "
+	    "network, \"this network\" (RFC 791, RFC 1122)",
+	    NULL },
+	{ "an MX target 0.0.0.0. is no resolver's answer: bogus", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 0.0.0.0" }, 0, BMX_OUTCOME_BOGUS, "unspecified",
+	    "554 5.7.1 " P "MX host [0.0.0.0] is in unspecified network, "
+	    "\"this network\" (RFC 791, RFC 1122)",
+	    NULL },
+	{ "only 0.0.0.0, unspecified-address = reject", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx.hot.de 0.0.0.0" }, SET_UNSPEC_REJECT,
+	    BMX_OUTCOME_BOGUS, "unspecified",
+	    "554 5.7.1 " P "MX host mx.hot.de[0.0.0.0] is in unspecified "
+	    "network, \"this network\" (RFC 791, RFC 1122)",
+	    NULL },
 	{ "a limit hit, but a usable host: accept", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx.hot.de 8.8.8.8" }, LIM_MX | LIM_ADDR, BMX_OUTCOME_ACCEPT,
 	    "public", "", NULL },
@@ -443,6 +500,7 @@ test_cases(void **state)
 
 		build(b, c);
 		policy_for(&p, c->mode, &self);
+		p.unspecified_reject = c->limits & SET_UNSPEC_REJECT;
 		bmx_policy_judge(&p, "u@hot.de", &b->res, &j);
 		bmx_decision_reply(&j.d, reply, sizeof(reply));
 		if (j.d.outcome != c->outcome ||
