@@ -251,6 +251,7 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
     struct bmx_judgement *j, struct found *f)
 {
 	size_t i, k, total = 0, c = 0;
+	bool blocked;
 
 	memset(f, 0, sizeof(*f));
 	f->best_usable = f->best_temp = NO_PREF;
@@ -281,19 +282,20 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 			if (h->preference < f->best_temp)
 				f->best_temp = h->preference;
 		}
-		if (!p->unspecified_reject && only_unspecified(h)) {
-			/* what a blocking resolver answers: not judged */
-			if (j->unspecified == NULL)
-				j->unspecified = h;
-			continue;
-		}
+		/* what a blocking resolver answers: classified (classes[]
+		 * follows every host's addresses), never judged */
+		blocked = !p->unspecified_reject && only_unspecified(h);
+		if (blocked && j->unspecified == NULL)
+			j->unspecified = h;
 		for (k = 0; k < naddrs; k++) {
 			const struct bmx_ip *ip = host_ip(h, k);
 			struct bmx_ipclass *cls = &j->classes[c++];
 
 			bmx_ipclass_classify(
 			    p->tables, p->ntables, p->registry, ip, cls);
-			if (cls->bogus) {
+			if (blocked) {
+				continue;
+			} else if (cls->bogus) {
 				j->nbogus++;
 				keep_first(h, cls, &f->bogus_host, &f->bogus);
 			} else if (is_self(p, ip)) {
