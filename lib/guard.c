@@ -297,7 +297,7 @@ bmx_guard_describe(const struct bmx_guard_status *s, const char *resolver,
 	}
 	if (s->unspecified > 0) {
 		snprintf(t, sizeof(t),
-		    "Resolver %s answered only 0.0.0.0 or :: for the MX hosts "
+		    "Resolver %s answered 0.0.0.0 or :: alone for the MX hosts "
 		    "of %lu recipients: that is what resolvers that block "
 		    "names answer (Pi-hole, AdGuard, dnsmasq "
 		    "--address=/name/0.0.0.0), so they are deferred (451 "

@@ -159,29 +159,6 @@ defer_untrusted(
 	    res->domain, res->untrusted_name);
 }
 
-/* A host with only the unspecified address: what a resolver that blocks
- * the name answers.  Its real addresses are not known: 451. */
-static void
-defer_unspecified(
-    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
-{
-	const struct bmx_host *h = j->unspecified;
-	const char *what = h->n4 > 0 && h->n6 > 0 ? "0.0.0.0 and ::" :
-	    h->n4 > 0				  ? "0.0.0.0" :
-						    "::";
-
-	j->host = h;
-	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
-	snprintf(j->why, sizeof(j->why),
-	    "resolver guard: %.150s: only the unspecified address (%s), "
-	    "as from a resolver that blocks the name",
-	    h->name, what);
-	set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
-	    "Cannot check %s: the DNS resolver answers only %s for %s%s, so "
-	    "it may be blocking the name; try again later",
-	    res->domain, what, res->implicit_mx ? "" : "MX host ", h->name);
-}
-
 /* What classify() found that the pick needs. */
 struct found {
 	const struct bmx_host *special; /* first special-use host */
@@ -229,19 +206,46 @@ keep_first(const struct bmx_host *h, const struct bmx_ipclass *c,
 	}
 }
 
-/* Does a host that was looked up have addresses, all of them 0.0.0.0
- * or ::? */
+/*
+ * Is one family's RRset of a host that was looked up nothing but the
+ * unspecified address (0.0.0.0 for A, :: for AAAA)?  That is what
+ * resolvers that block a name answer (Pi-hole, AdGuard, dnsmasq
+ * --address=/name/0.0.0.0, which may block one family and pass the
+ * other on), so what the name really has is not known.
+ */
 static bool
-only_unspecified(const struct bmx_host *h)
+blocked_family(const struct bmx_host *h, bool v6)
 {
-	size_t k;
+	size_t k, n = v6 ? h->n6 : h->n4;
 
-	if (h->kind != BMX_HOST_NAME || h->naddrs == 0)
+	if (h->kind != BMX_HOST_NAME || n == 0)
 		return false;
-	for (k = 0; k < h->naddrs; k++)
-		if (!bmx_ip_unspecified(host_ip(h, k)))
+	for (k = 0; k < n; k++)
+		if (!bmx_ip_unspecified(&h->addrs[v6][k]))
 			return false;
 	return true;
+}
+
+/* A host with an RRset that a blocking resolver would answer: not
+ * judged, so neither accept nor refuse on it: 451, saying why. */
+static void
+defer_unspecified(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	const struct bmx_host *h = j->unspecified;
+	bool v4 = blocked_family(h, false), v6 = blocked_family(h, true);
+	const char *what = v4 && v6 ? "0.0.0.0 and ::" : v4 ? "0.0.0.0" : "::";
+
+	j->host = h;
+	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+	snprintf(j->why, sizeof(j->why),
+	    "resolver guard: %.150s: %s alone in its answer, as from a "
+	    "resolver that blocks the name",
+	    h->name, what);
+	set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+	    "Cannot check %s: the DNS resolver answers %s for %s%s, so it "
+	    "may be blocking the name; try again later",
+	    res->domain, what, res->implicit_mx ? "" : "MX host ", h->name);
 }
 
 /* Classify every address of every host into j->classes.
@@ -251,7 +255,7 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
     struct bmx_judgement *j, struct found *f)
 {
 	size_t i, k, total = 0, c = 0;
-	bool blocked;
+	bool blocked[2];
 
 	memset(f, 0, sizeof(*f));
 	f->best_usable = f->best_temp = NO_PREF;
@@ -284,8 +288,9 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 		}
 		/* what a blocking resolver answers: classified (classes[]
 		 * follows every host's addresses), never judged */
-		blocked = !p->unspecified_reject && only_unspecified(h);
-		if (blocked && j->unspecified == NULL)
+		blocked[0] = !p->unspecified_reject && blocked_family(h, false);
+		blocked[1] = !p->unspecified_reject && blocked_family(h, true);
+		if ((blocked[0] || blocked[1]) && j->unspecified == NULL)
 			j->unspecified = h;
 		for (k = 0; k < naddrs; k++) {
 			const struct bmx_ip *ip = host_ip(h, k);
@@ -293,7 +298,7 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 
 			bmx_ipclass_classify(
 			    p->tables, p->ntables, p->registry, ip, cls);
-			if (blocked) {
+			if (blocked[k >= h->n4]) {
 				continue;
 			} else if (cls->bogus) {
 				j->nbogus++;

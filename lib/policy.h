@@ -17,8 +17,8 @@
  *                                          failed temporarily, as
  *                                          Postfix's smtp client defers)
  *   null MX (RFC 7505)                     556 5.1.10
- *   a host with only 0.0.0.0 and/or ::     451 4.4.3 (a resolver that
- *                                          blocks the name answers so;
+ *   an A RRset of 0.0.0.0 alone, or an     451 4.4.3 (a resolver that
+ *   AAAA RRset of :: alone                 blocks the name answers so;
  *                                          unless unspecified_reject)
  *   a usable public address                accept (not when a group of
  *                                          equal preference was left out
@@ -69,12 +69,13 @@ struct bmx_policy {
 	/** This server's own addresses (the loop check). */
 	const struct bmx_ip *self;
 	size_t nself;
-	/** A host whose only addresses are the unspecified address
-	 * (0.0.0.0 and/or ::) is what resolvers that block names (Pi-hole,
-	 * AdGuard, dnsmasq --address=/name/0.0.0.0) answer: false (the
-	 * default) leaves it unjudged, and the recipient is deferred (451
-	 * 4.4.3) unless another host refuses it; true judges its addresses
-	 * like any other (554: 0.0.0.0 is bogus). */
+	/** An A answer of nothing but 0.0.0.0, an AAAA answer of nothing
+	 * but ::, is what resolvers that block names (Pi-hole, AdGuard,
+	 * dnsmasq --address=/name/0.0.0.0, which may block one family and
+	 * pass the other on) answer: false (the default) leaves that RRset
+	 * unjudged, and the recipient is deferred (451 4.4.3) unless
+	 * another address refuses it; true judges it like any other (554:
+	 * 0.0.0.0 is bogus). */
 	bool unspecified_reject;
 };
 
@@ -89,8 +90,8 @@ struct bmx_judgement {
 	 * no nameserver address ever reaches an SMTP client.  "" otherwise. */
 	char why[256];
 	const struct bmx_host *host; /**< the deciding host, or NULL */
-	/** The first host left unjudged for having only the unspecified
-	 * address (see unspecified_reject), or NULL. */
+	/** The first host with an RRset left unjudged for holding nothing
+	 * but the unspecified address (see unspecified_reject), or NULL. */
 	const struct bmx_host *unspecified;
 	bool has_address;	/**< address below is set */
 	struct bmx_ipclass cls; /**< the deciding address */

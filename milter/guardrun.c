@@ -108,7 +108,7 @@ runner(void *arg)
 		bmx_guard_get_status(g, &s);
 		/* a change of the findings, the first empty answers
 		 * without SOA once they are not believed, or the first
-		 * host with only 0.0.0.0 or :: */
+		 * host answered with 0.0.0.0 or :: alone */
 		key = s.changes * 4 +
 		    (s.distrust_empty && s.empty_nosoa > 0) * 2 +
 		    (s.unspecified > 0);

@@ -259,47 +259,61 @@ static const struct policy_case cases[] = {
 	    "451 4.4.3 " P "Temporary DNS failure for hot.de (lookup deadline "
 	    "passed); try again later",
 	    "lookup deadline passed" },
-	/* Only 0.0.0.0 and/or ::, what resolvers that block a name answer:
-	 * not judged, deferred, unless something else refuses; the
-	 * setting unspecified-address = reject judges it like any address. */
+	/* An A RRset of only 0.0.0.0, an AAAA RRset of only ::, what
+	 * resolvers that block a name answer: not judged, deferred, unless
+	 * something else refuses; the setting unspecified-address = reject
+	 * judges it like any address. */
 	{ "only 0.0.0.0: a blocking resolver, deferred", BMX_MODE_ANY,
 	    MX_RECORDS, { "10 mx.hot.de 0.0.0.0" }, 0, BMX_OUTCOME_TEMPFAIL,
 	    "tempfail",
-	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
 	    "0.0.0.0 for MX host mx.hot.de, so it may be blocking the name; "
 	    "try again later",
-	    "resolver guard: mx.hot.de: only the unspecified address "
-	    "(0.0.0.0), as from a resolver that blocks the name" },
+	    "resolver guard: mx.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
 	{ "only 0.0.0.0 and ::: deferred", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx.hot.de 0.0.0.0 ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
-	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
 	    "0.0.0.0 and :: for MX host mx.hot.de, so it may be blocking the "
 	    "name; try again later",
-	    "resolver guard: mx.hot.de: only the unspecified address "
-	    "(0.0.0.0 and ::), as from a resolver that blocks the name" },
+	    "resolver guard: mx.hot.de: 0.0.0.0 and :: alone in its answer, "
+	    "as from a resolver that blocks the name" },
 	{ "the implicit MX, only ::: deferred", BMX_MODE_ANY, MX_IMPLICIT,
 	    { "0 hot.de ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
-	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
 	    ":: for hot.de, so it may be blocking the name; try again later",
-	    "resolver guard: hot.de: only the unspecified address (::), as "
-	    "from a resolver that blocks the name" },
+	    "resolver guard: hot.de: :: alone in its answer, as from a "
+	    "resolver that blocks the name" },
 	{ "only 0.0.0.0 beside a public host: no accept", BMX_MODE_ANY,
 	    MX_RECORDS, { "10 mx1.hot.de 8.8.8.8", "20 mx2.hot.de 0.0.0.0" }, 0,
 	    BMX_OUTCOME_TEMPFAIL, "tempfail",
-	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers only "
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
 	    "0.0.0.0 for MX host mx2.hot.de, so it may be blocking the name; "
 	    "try again later",
-	    "resolver guard: mx2.hot.de: only the unspecified address "
-	    "(0.0.0.0), as from a resolver that blocks the name" },
+	    "resolver guard: mx2.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
+	{ "A only 0.0.0.0, AAAA public (one family blocked): deferred",
+	    BMX_MODE_ANY, MX_RECORDS, { "10 mx.hot.de 0.0.0.0 2a00:1450::1a" },
+	    0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    "0.0.0.0 for MX host mx.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
+	{ "A only 0.0.0.0, AAAA bogus: reject", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 0.0.0.0 ::1" }, 0, BMX_OUTCOME_BOGUS, "loopback",
+	    "554 5.7.1 " P "MX host mx.hot.de[::1] is in loopback address "
+	    "(RFC 4291)",
+	    NULL },
 	{ "only 0.0.0.0 beside a bogus host: reject", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx1.hot.de 0.0.0.0", "20 mx2.hot.de 10.1.2.3" }, 0,
 	    BMX_OUTCOME_BOGUS, "private",
 	    "554 5.7.1 " P "MX host mx2.hot.de[10.1.2.3] is in private "
 	    "network (RFC 1918)",
 	    NULL },
-	{ "0.0.0.0 beside a public address of its host: bogus", BMX_MODE_ANY,
-	    MX_RECORDS, { "10 mx.hot.de 8.8.8.8 0.0.0.0" }, 0,
-	    BMX_OUTCOME_BOGUS, "unspecified",
+	{ "0.0.0.0 beside a public A record: bogus", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 8.8.8.8 0.0.0.0" }, 0, BMX_OUTCOME_BOGUS,
+	    "unspecified",
 	    "554 5.7.1 " P "MX host mx.hot.de[0.0.0.0] is in unspecified "
 	    "network, \"this network\" (RFC 791, RFC 1122)",
 	    NULL },
