@@ -263,6 +263,8 @@ build_guard(struct bmx_config *c, cfg_t *sec)
 	c->guard.enabled = cfg_getbool(sec, "enabled");
 	c->guard.nxdomain = cfg_getbool(sec, "nxdomain-canary");
 	c->guard.interval_s = (unsigned)cfg_getint(sec, "interval");
+	c->engine.policy.unspecified_reject =
+	    strcmp(cfg_getstr(sec, "unspecified-address"), "reject") == 0;
 	if (v[0] == '\0' ||
 	    bmx_domain_normalize(v, name, err, sizeof(err)) != BMX_ADDR_OK)
 		name[0] = '\0';

@@ -49,6 +49,14 @@ check_mode(cfg_t *cfg, cfg_opt_t *opt)
 	return check_choice(cfg, opt, c);
 }
 
+static int
+check_unspecified(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const c[] = { "defer", "reject", NULL };
+
+	return check_choice(cfg, opt, c);
+}
+
 /* The names of reply.c's table, in the order of enum bmx_action. */
 static int
 check_action(cfg_t *cfg, cfg_opt_t *opt)
@@ -358,4 +366,6 @@ bmx_config_check_set(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "dns|resolv-conf", check_nonempty);
 	cfg_set_validate_func(
 	    cfg, "resolver-guard|private-canary", check_canary);
+	cfg_set_validate_func(
+	    cfg, "resolver-guard|unspecified-address", check_unspecified);
 }

@@ -269,6 +269,7 @@ static cfg_opt_t guard_opts[] = {
 	CFG_STR_CB("private-canary", "", CFGF_NONE, parse_str),
 	CFG_BOOL_CB("nxdomain-canary", cfg_true, CFGF_NONE, parse_bool),
 	CFG_INT_CB("interval", 300, CFGF_NONE, parse_int),
+	CFG_STR_CB("unspecified-address", "defer", CFGF_NONE, parse_str),
 	CFG_END(),
 };
 

@@ -128,7 +128,7 @@ struct builder {
 	size_t n, dropped;
 	uint16_t pref[BMX_DNS_RR_MAX];
 	char *hosts[BMX_DNS_RR_MAX]; /* malloc'ed while building */
-	struct bmx_ip addrs[BMX_DNS_RR_MAX];
+	struct bmx_ip addrs[BMX_DNS_ADDR_MAX];
 	char why[256];
 };
 
@@ -405,7 +405,7 @@ collect(struct builder *b, const ldns_rr_list *ans)
 			for (k = 0; k < b->n; k++)
 				if (bmx_ip_equal(&b->addrs[k], &ip))
 					break;
-			if (k == b->n && b->n < BMX_DNS_RR_MAX)
+			if (k == b->n && b->n < BMX_DNS_ADDR_MAX)
 				b->addrs[b->n++] = ip;
 			else if (k == b->n)
 				b->dropped++;

@@ -35,12 +35,16 @@
 #define BMX_DNS_TYPE_MX 15
 #define BMX_DNS_TYPE_AAAA 28
 
-/** Records kept from one answer: the best MX records by preference, or
- * the first distinct addresses; the others are counted in dropped, and
- * so are MX records whose target's text (escapes included) is longer
- * than BMX_DOMAIN_MAX: no host name is, and such names would make an
- * answer four times bigger than its bytes. */
+/** MX records kept from one answer: the best by preference; the others
+ * are counted in dropped, and so are MX records whose target's text
+ * (escapes included) is longer than BMX_DOMAIN_MAX: no host name is, and
+ * such names would make an answer four times bigger than its bytes. */
 #define BMX_DNS_RR_MAX 256
+/** Distinct addresses kept from one A or AAAA answer; the others are
+ * counted in dropped.  This is also the hard cap on one host's address
+ * RRset: an RRset is judged whole or not at all (resolve.h), so an
+ * answer with more is never judged in part. */
+#define BMX_DNS_ADDR_MAX 1024
 /** Size of a buffer that holds any query bmx_dnsmsg_query() writes. */
 #define BMX_DNS_QUERY_MAX 512
 /** CNAME steps kept and followed inside one answer.  A longer chain is
@@ -90,7 +94,8 @@ struct bmx_answer {
 	bool nosoa;
 	size_t n; /**< records in mx[] or addrs[] */
 	/** Records of the type left out for lack of room (more than
-	 * BMX_DNS_RR_MAX): a limit hit, for the resolver to record. */
+	 * BMX_DNS_RR_MAX MX records, BMX_DNS_ADDR_MAX addresses): a limit
+	 * hit, for the resolver to record. */
 	size_t dropped;
 	const struct bmx_mx_rr *mx;
 	const struct bmx_ip *addrs;

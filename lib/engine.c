@@ -130,11 +130,15 @@ decide_domain(struct bmx_engine *e, const char *rcpt, struct bmx_result *out)
 	bmx_resolve(&e->resolver, out->domain, &out->res);
 	out->resolved = true;
 	bmx_policy_judge(&e->policy, rcpt, &out->res, &out->j);
-	if (out->res.untrusted_name != NULL && e->resolver.guard != NULL) {
+	if (e->resolver.guard == NULL)
+		return;
+	if (out->res.untrusted_name != NULL)
 		bmx_guard_count_untrusted(e->resolver.guard);
-		if (out->j.d.outcome == BMX_OUTCOME_TEMPFAIL)
-			bmx_guard_count_deferral(e->resolver.guard);
-	}
+	if (out->j.unspecified != NULL)
+		bmx_guard_count_unspecified(e->resolver.guard);
+	if ((out->res.untrusted_name != NULL || out->j.unspecified != NULL) &&
+	    out->j.d.outcome == BMX_OUTCOME_TEMPFAIL)
+		bmx_guard_count_deferral(e->resolver.guard);
 }
 
 /* How a form routes, for the reply: "by the percent hack". */

@@ -24,6 +24,7 @@ struct bmx_guard {
 	_Atomic bool filters;	      /* private_canary == FAIL */
 	_Atomic size_t nrewrite_seen; /* nrewrite, for a lock-free test */
 	_Atomic unsigned long runs, empty_nosoa, untrusted, deferrals;
+	_Atomic unsigned long unspecified;
 	_Atomic unsigned long changes;
 };
 
@@ -213,6 +214,12 @@ bmx_guard_count_untrusted(struct bmx_guard *g)
 }
 
 void
+bmx_guard_count_unspecified(struct bmx_guard *g)
+{
+	atomic_fetch_add(&g->unspecified, 1);
+}
+
+void
 bmx_guard_count_deferral(struct bmx_guard *g)
 {
 	atomic_fetch_add(&g->deferrals, 1);
@@ -239,6 +246,7 @@ bmx_guard_get_status(const struct bmx_guard *g, struct bmx_guard_status *out)
 	out->empty_nosoa = atomic_load(&m->empty_nosoa);
 	out->untrusted = atomic_load(&m->untrusted);
 	out->deferrals = atomic_load(&m->deferrals);
+	out->unspecified = atomic_load(&m->unspecified);
 	out->changes = atomic_load(&m->changes);
 }
 
@@ -285,6 +293,17 @@ bmx_guard_describe(const struct bmx_guard_status *s, const char *resolver,
 		    "or add --rebind-domain-ok; systemd-resolved: use an "
 		    "upstream that does not filter.",
 		    resolver, s->empty_nosoa);
+		add(buf, len, &n, t);
+	}
+	if (s->unspecified > 0) {
+		snprintf(t, sizeof(t),
+		    "Resolver %s answered 0.0.0.0 or :: alone for the MX hosts "
+		    "of %lu recipients: that is what resolvers that block "
+		    "names answer (Pi-hole, AdGuard, dnsmasq "
+		    "--address=/name/0.0.0.0), so they are deferred (451 "
+		    "4.4.3).  Point bogusmx at a resolver without block "
+		    "lists (dns { nameservers }).",
+		    resolver, s->unspecified);
 		add(buf, len, &n, t);
 	}
 	if (s->nxdomain_canary == BMX_CANARY_FAIL && s->nrewrite > 0) {

@@ -68,9 +68,12 @@ struct bmx_guard_status {
 	unsigned long empty_nosoa; /**< empty answers without SOA seen */
 	unsigned long untrusted;   /**< resolutions found untrusted */
 	unsigned long deferrals;   /**< recipients deferred for that */
-	unsigned long changes;	   /**< times the findings changed */
-	char private_name[256];	   /**< the private canary asked, or "" */
-	char private_detail[160];  /**< what it came back as */
+	/** Recipients with a host whose only address was 0.0.0.0 or ::,
+	 * what resolvers that block a name answer (policy.h). */
+	unsigned long unspecified;
+	unsigned long changes;	  /**< times the findings changed */
+	char private_name[256];	  /**< the private canary asked, or "" */
+	char private_detail[160]; /**< what it came back as */
 };
 
 struct bmx_guard;
@@ -116,8 +119,10 @@ bool bmx_guard_distrust_empty(const struct bmx_guard *g);
  * exist. */
 bool bmx_guard_rewritten(const struct bmx_guard *g, const struct bmx_ip *ip);
 
-/** Count a resolution found untrusted, and a recipient deferred. */
+/** Count a resolution found untrusted, a recipient with a host that had
+ * only the unspecified address, and a recipient deferred for either. */
 void bmx_guard_count_untrusted(struct bmx_guard *g);
+void bmx_guard_count_unspecified(struct bmx_guard *g);
 void bmx_guard_count_deferral(struct bmx_guard *g);
 
 /**

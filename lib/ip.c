@@ -75,6 +75,14 @@ bmx_ip_equal(const struct bmx_ip *a, const struct bmx_ip *b)
 	    memcmp(a->bytes, b->bytes, a->family == BMX_IP_V6 ? 16 : 4) == 0;
 }
 
+bool
+bmx_ip_unspecified(const struct bmx_ip *ip)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(ip->bytes, zero, ip->family == BMX_IP_V6 ? 16 : 4) == 0;
+}
+
 /* One part of an inet_aton form: decimal, 0 octal or 0x hexadecimal. */
 static bool
 aton_part(const char *s, size_t n, uint64_t *v)

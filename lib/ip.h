@@ -70,6 +70,9 @@ struct bmx_ip bmx_ip_v4(const uint8_t bytes[4]);
 /** @return true when both addresses are of one family and equal. */
 bool bmx_ip_equal(const struct bmx_ip *a, const struct bmx_ip *b);
 
+/** @return true for the unspecified address, 0.0.0.0 or :: */
+bool bmx_ip_unspecified(const struct bmx_ip *ip);
+
 struct sockaddr;
 
 /**

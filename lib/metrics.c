@@ -338,6 +338,10 @@ write_guard(const struct bmx_guard_status *g, FILE *f)
 		    "Recipients deferred because the resolver could not be "
 		    "believed.",
 		    g->deferrals },
+		{ "bogusmx_resolver_guard_unspecified_total", "counter",
+		    "Recipients with an MX host whose only address was 0.0.0.0 "
+		    "or ::, what resolvers that block a name answer.",
+		    g->unspecified },
 		{ "bogusmx_resolver_guard_changes_total", "counter",
 		    "Times the guard's findings changed.", g->changes },
 	};

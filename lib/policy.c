@@ -206,6 +206,48 @@ keep_first(const struct bmx_host *h, const struct bmx_ipclass *c,
 	}
 }
 
+/*
+ * Is one family's RRset of a host that was looked up nothing but the
+ * unspecified address (0.0.0.0 for A, :: for AAAA)?  That is what
+ * resolvers that block a name answer (Pi-hole, AdGuard, dnsmasq
+ * --address=/name/0.0.0.0, which may block one family and pass the
+ * other on), so what the name really has is not known.
+ */
+static bool
+blocked_family(const struct bmx_host *h, bool v6)
+{
+	size_t k, n = v6 ? h->n6 : h->n4;
+
+	if (h->kind != BMX_HOST_NAME || n == 0)
+		return false;
+	for (k = 0; k < n; k++)
+		if (!bmx_ip_unspecified(&h->addrs[v6][k]))
+			return false;
+	return true;
+}
+
+/* A host with an RRset that a blocking resolver would answer: not
+ * judged, so neither accept nor refuse on it: 451, saying why. */
+static void
+defer_unspecified(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	const struct bmx_host *h = j->unspecified;
+	bool v4 = blocked_family(h, false), v6 = blocked_family(h, true);
+	const char *what = v4 && v6 ? "0.0.0.0 and ::" : v4 ? "0.0.0.0" : "::";
+
+	j->host = h;
+	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
+	snprintf(j->why, sizeof(j->why),
+	    "resolver guard: %.150s: %s alone in its answer, as from a "
+	    "resolver that blocks the name",
+	    h->name, what);
+	set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+	    "Cannot check %s: the DNS resolver answers %s for %s%s, so it "
+	    "may be blocking the name; try again later",
+	    res->domain, what, res->implicit_mx ? "" : "MX host ", h->name);
+}
+
 /* Classify every address of every host into j->classes.
  * @return false when out of memory */
 static bool
@@ -213,12 +255,14 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
     struct bmx_judgement *j, struct found *f)
 {
 	size_t i, k, total = 0, c = 0;
+	bool blocked[2];
 
 	memset(f, 0, sizeof(*f));
 	f->best_usable = f->best_temp = NO_PREF;
 	/* A limit hit leaves hosts or addresses unchecked: with nothing
 	 * usable among those checked, the answer is not known. */
-	f->temp = res->cname_limited || res->mx_limited || res->addr_limited;
+	f->temp = res->cname_limited || res->mx_limited || res->addr_limited ||
+	    res->addr_cut_host != NULL;
 	for (i = 0; i < res->nhosts; i++)
 		total += res->hosts[i].kind == BMX_HOST_LITERAL ?
 		    1 :
@@ -242,13 +286,21 @@ classify(const struct bmx_policy *p, const struct bmx_resolution *res,
 			if (h->preference < f->best_temp)
 				f->best_temp = h->preference;
 		}
+		/* what a blocking resolver answers: classified (classes[]
+		 * follows every host's addresses), never judged */
+		blocked[0] = !p->unspecified_reject && blocked_family(h, false);
+		blocked[1] = !p->unspecified_reject && blocked_family(h, true);
+		if ((blocked[0] || blocked[1]) && j->unspecified == NULL)
+			j->unspecified = h;
 		for (k = 0; k < naddrs; k++) {
 			const struct bmx_ip *ip = host_ip(h, k);
 			struct bmx_ipclass *cls = &j->classes[c++];
 
 			bmx_ipclass_classify(
 			    p->tables, p->ntables, p->registry, ip, cls);
-			if (cls->bogus) {
+			if (blocked[k >= h->n4]) {
+				continue;
+			} else if (cls->bogus) {
 				j->nbogus++;
 				keep_first(h, cls, &f->bogus_host, &f->bogus);
 			} else if (is_self(p, ip)) {
@@ -339,6 +391,29 @@ pick_self(const char *rcpt, const struct bmx_resolution *res,
 	return true;
 }
 
+#define ADDR_MAX_TEXT BMX_STR(BMX_DNS_ADDR_MAX)
+
+/* A host's addresses were too many to judge whole: 451, saying so. */
+static void
+defer_addr_cut(
+    const char *rcpt, const struct bmx_resolution *res, struct bmx_judgement *j)
+{
+	snprintf(j->why, sizeof(j->why),
+	    "%.180s has more than " ADDR_MAX_TEXT
+	    " A or AAAA records, none of them checked",
+	    res->addr_cut_host);
+	if (res->implicit_mx)
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: it has more than " ADDR_MAX_TEXT
+		    " addresses, too many to judge; try again later",
+		    res->domain);
+	else
+		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
+		    "Cannot check %s: MX host %s has more than " ADDR_MAX_TEXT
+		    " addresses, too many to judge; try again later",
+		    res->domain, res->addr_cut_host);
+}
+
 /* Nothing usable and something unknown: 451. */
 static void
 pick_temp(
@@ -348,6 +423,10 @@ pick_temp(
 
 	snprintf(j->class_name, sizeof(j->class_name), "tempfail");
 	h = host_failure(res, j->why, sizeof(j->why));
+	if (h == NULL && res->addr_cut_host != NULL) {
+		defer_addr_cut(rcpt, res, j);
+		return;
+	}
 	if (h == NULL)
 		snprintf(j->why, sizeof(j->why), "%s",
 		    res->mx_group_cut ?
@@ -358,8 +437,8 @@ pick_temp(
 			res->mx_limited	   ? "more MX hosts than max-mx, the "
 					     "rest not checked" :
 			res->addr_limited ?
-					  "more addresses than max-addresses, "
-					  "the rest not checked" :
+					  "max-addresses reached, the MX hosts "
+					  "after it not checked" :
 					  "lookup deadline passed");
 	if (h != NULL && res->implicit_mx)
 		set(j, BMX_OUTCOME_TEMPFAIL, 451, "4.4.3", rcpt,
@@ -413,8 +492,14 @@ pick(const struct bmx_policy *p, const char *rcpt,
 		defer_untrusted(rcpt, res, j);
 		return;
 	}
-	/* a group of hosts left out whole: what they hold is not known */
-	if (j->nusable > 0 && !res->mx_group_cut) {
+	if (j->unspecified != NULL) {
+		defer_unspecified(rcpt, res, j);
+		return;
+	}
+	/* a group of hosts, or a host's addresses, left out whole: what
+	 * they hold is not known */
+	if (j->nusable > 0 && !res->mx_group_cut &&
+	    res->addr_cut_host == NULL) {
 		snprintf(j->class_name, sizeof(j->class_name), "public");
 		set(j, BMX_OUTCOME_ACCEPT, 0, "", rcpt, "%s", "");
 		return;

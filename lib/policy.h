@@ -17,9 +17,14 @@
  *                                          failed temporarily, as
  *                                          Postfix's smtp client defers)
  *   null MX (RFC 7505)                     556 5.1.10
+ *   an A RRset of 0.0.0.0 alone, or an     451 4.4.3 (a resolver that
+ *   AAAA RRset of :: alone                 blocks the name answers so;
+ *                                          unless unspecified_reject)
  *   a usable public address                accept (not when a group of
  *                                          equal preference was left out
- *                                          whole: mx_group_cut)
+ *                                          whole: mx_group_cut, nor a
+ *                                          host's addresses:
+ *                                          addr_cut_host)
  *   a lookup failed temporarily            451 4.4.3
  *   nothing usable, nothing temporary      550 5.1.2
  *
@@ -64,6 +69,14 @@ struct bmx_policy {
 	/** This server's own addresses (the loop check). */
 	const struct bmx_ip *self;
 	size_t nself;
+	/** An A answer of nothing but 0.0.0.0, an AAAA answer of nothing
+	 * but ::, is what resolvers that block names (Pi-hole, AdGuard,
+	 * dnsmasq --address=/name/0.0.0.0, which may block one family and
+	 * pass the other on) answer: false (the default) leaves that RRset
+	 * unjudged, and the recipient is deferred (451 4.4.3) unless
+	 * another address refuses it; true judges it like any other (554:
+	 * 0.0.0.0 is bogus). */
+	bool unspecified_reject;
 };
 
 /** What the policy found, for logs and bogusmx-check. */
@@ -77,8 +90,11 @@ struct bmx_judgement {
 	 * no nameserver address ever reaches an SMTP client.  "" otherwise. */
 	char why[256];
 	const struct bmx_host *host; /**< the deciding host, or NULL */
-	bool has_address;	     /**< address below is set */
-	struct bmx_ipclass cls;	     /**< the deciding address */
+	/** The first host with an RRset left unjudged for holding nothing
+	 * but the unspecified address (see unspecified_reject), or NULL. */
+	const struct bmx_host *unspecified;
+	bool has_address;	/**< address below is set */
+	struct bmx_ipclass cls; /**< the deciding address */
 	/** Every address of every host, in host order: classes[k] is the
 	 * k-th address (A before AAAA within a host). */
 	struct bmx_ipclass *classes;

@@ -153,7 +153,7 @@ fetch_round(const struct bmx_resolver *r, struct req *rq, size_t n,
 		/* what a decision uses, and nothing more, is kept */
 		q[i].answer = bmx_answer_keep(q[i].answer,
 		    q[i].type == BMX_DNS_TYPE_MX ? mx_keep(r->max_mx) :
-						   r->max_addrs);
+						   BMX_DNS_ADDR_MAX);
 		if (r->cache == NULL)
 			x->answer = q[i].answer;
 		else if (q[i].timed_out)
@@ -385,32 +385,54 @@ host_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Keep addresses in host order until max_addrs. */
+/* An address answer with more than BMX_DNS_ADDR_MAX addresses: it was
+ * kept in part, and is never judged in part. */
+static bool
+over_cap(const struct bmx_answer *a)
+{
+	return a != NULL && a->status == BMX_DNS_OK && a->dropped > 0;
+}
+
+/*
+ * Which addresses are judged.  A host's A and AAAA RRsets are taken
+ * whole, never cut where the records happen to end (resolvers rotate
+ * them): a host with an RRset over BMX_DNS_ADDR_MAX is left out whole
+ * (out->addr_cut_host, which defers), and hosts are taken in their
+ * order, (preference, name), while fewer than max_addrs addresses are
+ * taken: the host that reaches the limit is still taken whole, those
+ * after it are left out (out->addr_limited).
+ */
 static void
 count_addresses(const struct bmx_resolver *r, struct bmx_resolution *out)
 {
-	size_t i, left = r->max_addrs, take;
+	size_t i, used = 0;
 
 	for (i = 0; i < out->nhosts; i++) {
 		struct bmx_host *h = &out->hosts[i];
+		bool a = h->a != NULL && h->a->status == BMX_DNS_OK;
+		bool aaaa = h->aaaa != NULL && h->aaaa->status == BMX_DNS_OK;
 
-		if (h->a != NULL && h->a->status == BMX_DNS_OK) {
-			take = h->a->n < left ? h->a->n : left;
-			if (take < h->a->n || h->a->dropped > 0)
-				out->addr_limited = true;
-			h->addrs[0] = h->a->addrs;
-			h->n4 = take;
-			left -= take;
+		if (!a && !aaaa)
+			continue;
+		if (used >= r->max_addrs) {
+			out->addr_limited = true;
+			continue;
 		}
-		if (h->aaaa != NULL && h->aaaa->status == BMX_DNS_OK) {
-			take = h->aaaa->n < left ? h->aaaa->n : left;
-			if (take < h->aaaa->n || h->aaaa->dropped > 0)
-				out->addr_limited = true;
+		if (over_cap(h->a) || over_cap(h->aaaa)) {
+			if (out->addr_cut_host == NULL)
+				out->addr_cut_host = h->name;
+			continue;
+		}
+		if (a) {
+			h->addrs[0] = h->a->addrs;
+			h->n4 = h->a->n;
+		}
+		if (aaaa) {
 			h->addrs[1] = h->aaaa->addrs;
-			h->n6 = take;
-			left -= take;
+			h->n6 = h->aaaa->n;
 		}
 		h->naddrs = h->n4 + h->n6;
+		used += h->naddrs;
 	}
 }
 

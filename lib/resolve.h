@@ -18,12 +18,17 @@
  *   "[127.0.0.1]"), or that inet_aton reads as one ("127.1.",
  *   "2130706433.", "0x7f.0.0.1."), is that address;
  * - then A and AAAA of every host, all at once (one round trip), with
- *   their CNAMEs followed.
+ *   their CNAMEs followed.  A host's address RRsets are judged whole,
+ *   never cut where the records happen to end: hosts are taken in order
+ *   while fewer than max_addrs addresses are taken (the host that
+ *   reaches it whole, those after it left out: addr_limited), and a
+ *   host with more than BMX_DNS_ADDR_MAX (1024) A or AAAA records is
+ *   left out whole (addr_cut_host), which defers.
  *
  * Lookups go through the shared cache when there is one; an answer keeps
  * only what a decision uses (the best max_mx MX records, or up to
  * BMX_MX_GROUP_MAX + 1 when a group of equal preference reaches past
- * max_mx; the first max_addrs addresses: bmx_answer_keep()), so a hostile
+ * max_mx; at most BMX_DNS_ADDR_MAX addresses: bmx_answer_keep()), so a hostile
  * answer costs the cache no more than a plain one.  A joiner whose owner's
  * deadline passed looks the name up again within its own.  One deadline covers
  * the whole resolution.  Limits that are hit are recorded in the result, never
@@ -64,7 +69,9 @@ struct bmx_resolver {
 	struct bmx_query_servers *servers; /**< shared */
 	struct bmx_cache *cache;	   /**< shared; NULL: no cache */
 	unsigned max_mx;		   /**< MX hosts checked */
-	unsigned max_addrs;		   /**< addresses kept over all hosts */
+	/** Addresses judged over all hosts, hosts taken whole: no more
+	 * hosts once this many are taken (see above). */
+	unsigned max_addrs;
 	/** CNAME steps per name, over all the answers that make up the
 	 * chain; at most BMX_DNS_CNAME_MAX - 1 whatever is asked.  A
 	 * longer chain is a temporary failure (cname_limited). */
@@ -109,7 +116,11 @@ struct bmx_resolution {
 	/** a group of equal preference bigger than BMX_MX_GROUP_MAX was
 	 * cut by max_mx, and left out whole */
 	bool mx_group_cut;
-	bool addr_limited;  /**< more addresses than max_addrs */
+	bool addr_limited; /**< hosts left out past max_addrs */
+	/** The first host with more than BMX_DNS_ADDR_MAX A or AAAA
+	 * records, left out whole (its RRset is never judged in part), or
+	 * NULL.  No accept then. */
+	const char *addr_cut_host;
 	bool cname_limited; /**< a CNAME chain longer than max_cname */
 	bool deadline_hit;  /**< some answer did not come in time */
 	/** The first name whose answer the resolver guard does not believe,

@@ -112,6 +112,11 @@ host_error(const struct bmx_host *h, char *buf, size_t len)
 		snprintf(buf, len, "AAAA: %s%s%s",
 		    bmx_dns_status_name(q->status), q->why[0] ? ": " : "",
 		    q->why);
+	else if ((a != NULL && a->status == BMX_DNS_OK && a->dropped > 0) ||
+	    (q != NULL && q->status == BMX_DNS_OK && q->dropped > 0))
+		snprintf(buf, len,
+		    "addresses not checked: more than %d A or AAAA records",
+		    BMX_DNS_ADDR_MAX);
 	else if ((a != NULL && a->n > 0) || (q != NULL && q->n > 0))
 		snprintf(
 		    buf, len, "addresses not checked: max-addresses reached");
@@ -275,12 +280,14 @@ print_json(
 		}
 		printf("]");
 	}
-	if (res->mx_limited || res->addr_limited || res->cname_limited)
+	if (res->mx_limited || res->addr_limited || res->cname_limited ||
+	    res->addr_cut_host != NULL)
 		printf(",\"limits\":{\"mx\":%s,\"addresses\":%s,"
-		       "\"cname\":%s}",
+		       "\"cname\":%s,\"host_addresses\":%s}",
 		    res->mx_limited ? "true" : "false",
 		    res->addr_limited ? "true" : "false",
-		    res->cname_limited ? "true" : "false");
+		    res->cname_limited ? "true" : "false",
+		    res->addr_cut_host != NULL ? "true" : "false");
 	if (r->nroutes > 0)
 		json_routes(r);
 	printf(",\"lookups\":%u,\"cache_hits\":%u,\"elapsed_ms\":%lld}\n",
@@ -360,7 +367,11 @@ human_tree(const struct bmx_resolution *res, const struct bmx_judgement *j,
 		printf("%sonly the best %zu of %zu MX hosts checked (limit)\n",
 		    ind, res->nhosts, res->mx_total);
 	if (res->addr_limited)
-		printf("%saddresses beyond the limit not checked\n", ind);
+		printf("%sMX hosts past max-addresses not checked\n", ind);
+	if (res->addr_cut_host != NULL)
+		printf("%sMX host %s not checked: more than %d A or AAAA "
+		       "records\n",
+		    ind, res->addr_cut_host, BMX_DNS_ADDR_MAX);
 }
 
 /* A routing domain: its form, its tree, its own verdict. */
@@ -472,10 +483,10 @@ print_guard(
 		}
 		printf("],\"negatives_have_soa\":%s,\"distrust_empty\":%s,"
 		       "\"empty_nosoa\":%lu,\"untrusted\":%lu,"
-		       "\"deferrals\":%lu,\"findings\":",
+		       "\"unspecified\":%lu,\"deferrals\":%lu,\"findings\":",
 		    st.negatives_have_soa ? "true" : "false",
 		    st.distrust_empty ? "true" : "false", st.empty_nosoa,
-		    st.untrusted, st.deferrals);
+		    st.untrusted, st.unspecified, st.deferrals);
 		jstr(text);
 		printf("}\n");
 		return text[0] != '\0';

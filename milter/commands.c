@@ -382,9 +382,9 @@ resolver_text(const struct bmx_guard_status *g, const char *resolver,
 		    bmx_ip_format(&g->rewrite[i], a, sizeof(a)));
 	fprintf(f,
 	    "canary rounds %lu, empty answers without SOA %lu, untrusted "
-	    "%lu, deferred %lu, changes %lu\n",
-	    g->canary_runs, g->empty_nosoa, g->untrusted, g->deferrals,
-	    g->changes);
+	    "%lu, only 0.0.0.0 or :: %lu, deferred %lu, changes %lu\n",
+	    g->canary_runs, g->empty_nosoa, g->untrusted, g->unspecified,
+	    g->deferrals, g->changes);
 	fprintf(f, "findings: %s\n", findings[0] ? findings : "none");
 }
 
@@ -414,9 +414,10 @@ resolver_json(const struct bmx_guard_status *g, const char *resolver,
 	}
 	fprintf(f,
 	    "],\"canary_runs\":%lu,\"empty_nosoa\":%lu,\"untrusted\":%lu,"
-	    "\"deferrals\":%lu,\"changes\":%lu,\"findings\":",
-	    g->canary_runs, g->empty_nosoa, g->untrusted, g->deferrals,
-	    g->changes);
+	    "\"unspecified\":%lu,\"deferrals\":%lu,\"changes\":%lu,"
+	    "\"findings\":",
+	    g->canary_runs, g->empty_nosoa, g->untrusted, g->unspecified,
+	    g->deferrals, g->changes);
 	bmx_json_str(f, findings);
 	fputs("}\n", f);
 }

@@ -106,9 +106,12 @@ runner(void *arg)
 		if (!on)
 			continue;
 		bmx_guard_get_status(g, &s);
-		/* a change of the findings, or the first empty answers
-		 * without SOA once they are not believed */
-		key = s.changes * 2 + (s.distrust_empty && s.empty_nosoa > 0);
+		/* a change of the findings, the first empty answers
+		 * without SOA once they are not believed, or the first
+		 * host answered with 0.0.0.0 or :: alone */
+		key = s.changes * 4 +
+		    (s.distrust_empty && s.empty_nosoa > 0) * 2 +
+		    (s.unspecified > 0);
 		if (key != seen || (first && s.canary_runs > 0)) {
 			report(&s, resolver);
 			seen = key;
@@ -141,9 +144,9 @@ bmx_guardrun_stats(char *buf, size_t len)
 	bmx_guard_get_status(guard, &s);
 	snprintf(buf, len,
 	    "guard distrust=%s private=%s nxdomain=%s empty-nosoa=%lu "
-	    "untrusted=%lu deferrals=%lu canary-runs=%lu",
+	    "untrusted=%lu unspecified=%lu deferrals=%lu canary-runs=%lu",
 	    s.distrust_empty ? "yes" : "no",
 	    bmx_canary_result_name(s.private_canary),
 	    bmx_canary_result_name(s.nxdomain_canary), s.empty_nosoa,
-	    s.untrusted, s.deferrals, s.canary_runs);
+	    s.untrusted, s.unspecified, s.deferrals, s.canary_runs);
 }

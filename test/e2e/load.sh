@@ -42,6 +42,8 @@
 #    sessions at once).  Without keeping
 #    only what a decision uses, one such MX answer alone was over 100 kB
 #    in the cache.  Not judged under ASan.
+# After part 2, the resolver guard's counters: armed (distrust=yes, by
+# the negative answers with SOA), yet nothing untrusted or deferred.
 set -u
 BOGUSMX_MILTER=$1 dir=$2
 . "$dir/lib.sh"
@@ -190,6 +192,22 @@ if [ "$starved" = $((starved1 + starved2)) ]; then
 	hard_ok "starvation accounted: $starved starved (counter), $starved1 + $starved2 recipients with 451 4.4.3 (max-queries), every other one 550 5.1.2"
 else
 	hard_fail "starved counter '$starved', recipients starved $starved1 + $starved2"
+fi
+# The resolver guard's line (SIGUSR2): distrust=yes by design, armed by
+# the first negative answer with SOA (nxdomain-soa, nodata-soa here, as
+# a real resolver sends them), so that an empty answer WITHOUT SOA would
+# be taken as records removed; private=unknown (no private canary
+# configured) and nxdomain=unknown (fakens sends no reply to a name no
+# entry matches, such as the random canary).  A resolver that never
+# sends an empty answer without SOA costs nothing: none seen, no
+# recipient untrusted or deferred by the guard.
+g_distrust=$(hard_field distrust "$mstats") g_nosoa=$(hard_field empty-nosoa "$mstats")
+g_untrusted=$(hard_field untrusted "$mstats") g_def=$(hard_field deferrals "$mstats")
+if [ "$g_distrust" = yes ] && [ "$g_nosoa" = 0 ] && [ "$g_untrusted" = 0 ] &&
+	[ "$g_def" = 0 ]; then
+	hard_ok "resolver guard armed by SOA-bearing negatives, and cost nothing: distrust=$g_distrust empty-nosoa=$g_nosoa untrusted=$g_untrusted deferrals=$g_def"
+else
+	hard_fail "resolver guard: distrust='$g_distrust' empty-nosoa='$g_nosoa' untrusted='$g_untrusted' deferrals='$g_def' (want yes 0 0 0)"
 fi
 # round 1 filled the cache (2000 entries of 9000 names): round 2 must
 # not grow the milter by more than allocator noise

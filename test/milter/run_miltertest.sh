@@ -61,7 +61,8 @@ want_log() {
 }
 want_log 'QID123: reject: RCPT from client.test[198.51.100.7]: 554 5.7.1 <user@hot.de>: Recipient address rejected: MX host null.hot.de[127.0.0.1] is in loopback network (RFC 1122); to=<user@hot.de> domain=hot.de mx=null.hot.de address=127.0.0.1 class=loopback outcome=bogus'
 want_log 'accept: RCPT from client.test[198.51.100.7]: to=<user@good.de> domain=good.de mx=- address=- class=public outcome=accept'
-want_log '554 5.7.1 <x@mhx.com>: Recipient address rejected: MX host mail.mhx.com[0.0.0.0] is in unspecified network'
+# only 0.0.0.0: what a resolver that blocks the name answers, deferred
+want_log 'tempfail: RCPT from client.test[198.51.100.7]: 451 4.4.3 <x@mhx.com>: Recipient address rejected: Cannot check mhx.com: the DNS resolver answers 0.0.0.0 for MX host mail.mhx.com, so it may be blocking the name; try again later'
 want_log '554 5.7.1 <y@private.de>: Recipient address rejected: MX host mx.private.de[10.1.2.3] is in private network (RFC 1918)'
 want_log '556 5.1.10 <z@nullmx.de>: Recipient address rejected: Domain nullmx.de does not accept mail (null MX, RFC 7505)'
 want_log 'tempfail: RCPT from client.test[198.51.100.7]: 451 4.4.3 <t@servfail.de>: Recipient address rejected: Temporary DNS failure for servfail.de; try again later'

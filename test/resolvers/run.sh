@@ -32,7 +32,10 @@
 #     long RRset before bogusmx cuts it);
 #   filtering modes: never an accept where the authoritative answer is
 #     not one (a wrong accept fails the test); deferrals are allowed and
-#     counted, and so are refusals of blocked names (0.0.0.0 is bogus).
+#     counted.  In every mode, a refusal where the authoritative answer
+#     accepts is mail lost, and fails the test: a name blocked with
+#     0.0.0.0 (dnsmasq-block) is deferred, never refused, unless another
+#     host of the domain is bogus.
 #
 # Also checks bogusmx-check --resolver alone: no finding through a plain
 # resolver, a finding through unbound-private (its canary), nxrewrite.
@@ -107,6 +110,11 @@ for expect in "$@"; do
 		if [ "$gv" = accept ] && [ "$verdict" != accept ]; then
 			wrong=$((wrong + 1))
 			echo "FAIL: $name: $target: WRONG ACCEPT (want $verdict $outcome) $why"
+			continue
+		fi
+		if [ "$gv" = reject ] && [ "$verdict" = accept ]; then
+			failed=$((failed + 1))
+			echo "FAIL: $name: $target: WRONG REFUSAL, mail lost ($go) $why"
 			continue
 		fi
 		if [ $plain = 1 ] &&

@@ -352,6 +352,9 @@ test_defaults(void **state)
 	assert_int_equal(c->engine.max_mx, 32);
 	assert_int_equal(c->engine.max_addrs, e.max_addrs);
 	assert_int_equal(c->engine.max_addrs, 64);
+	/* 0.0.0.0 alone defers by default */
+	assert_false(c->engine.policy.unspecified_reject);
+	assert_false(e.policy.unspecified_reject);
 	assert_int_equal(c->engine.max_cname, e.max_cname);
 	assert_int_equal(c->engine.max_cname, 8);
 	assert_int_equal(c->engine.max_queries, e.max_queries);
@@ -476,6 +479,7 @@ test_every_key(void **state)
 	    "  stale-recheck = 5\n"
 	    "  max-bytes = 1048576\n"
 	    "}\n"
+	    "resolver-guard { unspecified-address = \"reject\" }\n"
 	    "reply bogus { text = \"{host} is {class}\"\n code = 550\n"
 	    " dsn = \"5.7.2\" }\n"
 	    "reply self { dsn = \"5.4.7\" }\n"
@@ -542,6 +546,7 @@ test_every_key(void **state)
 	assert_int_equal(e->deadline_ms, 4000);
 	assert_int_equal(e->max_mx, 10);
 	assert_int_equal(e->max_addrs, 20);
+	assert_true(e->policy.unspecified_reject);
 	assert_int_equal(e->max_cname, 4);
 	assert_int_equal(e->max_queries, 32);
 	assert_int_equal(e->cache.max_entries, 100);
@@ -801,6 +806,9 @@ static const struct error_case errors[] = {
 	    "[IPV6-ADDRESS]:PORT" },
 	/* choices and forms */
 	{ "mode = \"some\"\n", 1, "mode = \"some\": must be one of any, all" },
+	{ "resolver-guard {\n unspecified-address = \"drop\"\n}\n", 2,
+	    "resolver-guard: unspecified-address = \"drop\": must be one of "
+	    "defer, reject" },
 	{ "action = \"maybe\"\n", 1,
 	    "action = \"maybe\": must be one of reject, tempfail, tag, log" },
 	{ "action = \"REJECT\"\n", 1,

@@ -223,6 +223,34 @@ test_nxdomain_canary(void **state)
 	bmx_guard_free(g);
 }
 
+/* Hosts with only 0.0.0.0 or ::, what blocking resolvers answer:
+ * counted, and a finding in plain words. */
+static void
+test_unspecified(void **state)
+{
+	struct bmx_guard *g = bmx_guard_new();
+	struct bmx_guard_status st;
+	char text[2048];
+
+	(void)state;
+	bmx_guard_get_status(g, &st);
+	bmx_guard_describe(&st, "127.0.0.1", text, sizeof(text));
+	assert_string_equal(text, "");
+	bmx_guard_count_unspecified(g);
+	bmx_guard_count_unspecified(g);
+	bmx_guard_count_deferral(g);
+	bmx_guard_get_status(g, &st);
+	assert_int_equal(st.unspecified, 2);
+	assert_int_equal(st.deferrals, 1);
+	assert_int_equal(st.untrusted, 0);
+	bmx_guard_describe(&st, "127.0.0.1", text, sizeof(text));
+	assert_non_null(strstr(text,
+	    "Resolver 127.0.0.1 answered 0.0.0.0 or :: alone for the MX "
+	    "hosts of 2 recipients"));
+	assert_non_null(strstr(text, "block"));
+	bmx_guard_free(g);
+}
+
 int
 main(void)
 {
@@ -231,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_private_canary),
 		cmocka_unit_test(test_nxdomain_canary),
+		cmocka_unit_test(test_unspecified),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

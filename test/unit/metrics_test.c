@@ -167,6 +167,7 @@ extra(void **state)
 	x.guard.nxdomain_canary = BMX_CANARY_PASS;
 	x.guard.distrust_empty = true;
 	x.guard.deferrals = 5;
+	x.guard.unspecified = 3;
 	s = render(m, &x);
 	has(s,
 	    "bogusmx_resolver_guard_canary{canary=\"private\","
@@ -179,6 +180,7 @@ extra(void **state)
 	    "result=\"pass\"} 1");
 	has(s, "bogusmx_resolver_guard_distrust_empty 1");
 	has(s, "bogusmx_resolver_guard_deferrals_total 5");
+	has(s, "bogusmx_resolver_guard_unspecified_total 3");
 	free(s);
 	assert_string_equal(
 	    bmx_skip_text(BMX_SKIP_NEXT_HOP), "exempt next hop");

@@ -3,7 +3,8 @@
  * for resolutions built by hand, as bmx_resolve() would hand them over,
  * one table row per case: mode any and all, this server's own address
  * behind, level with and before a public host, a special-use name
- * against a bogus address in both orders, every limit, NXDOMAIN through
+ * against a bogus address in both orders, every limit (an address RRset
+ * over the hard cap among them), NXDOMAIN through
  * a CNAME, temporary failures of the MX and of a host, the null MX, the
  * implicit MX, and every outcome's reply text, exactly; then single
  * addresses and the syntax replies of both roles.
@@ -63,6 +64,9 @@ enum {
 	LIM_ADDR = 2,
 	LIM_CNAME = 4,
 	LIM_DEADLINE = 8,
+	LIM_ADDR_CUT = 16, /* the last host has over BMX_DNS_ADDR_MAX */
+	/* not a limit: the policy's unspecified-address = reject */
+	SET_UNSPEC_REJECT = 32,
 };
 
 struct policy_case {
@@ -211,9 +215,40 @@ static const struct policy_case cases[] = {
 	    "more MX hosts than max-mx, the rest not checked" },
 	{ "max-addresses hit, nothing usable", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx.hot.de" }, LIM_ADDR, BMX_OUTCOME_TEMPFAIL, "tempfail",
-	    "451 4.4.3 " P "Temporary DNS failure for hot.de (more addresses "
-	    "than max-addresses, the rest not checked); try again later",
-	    "more addresses than max-addresses, the rest not checked" },
+	    "451 4.4.3 " P "Temporary DNS failure for hot.de (max-addresses "
+	    "reached, the MX hosts after it not checked); try again later",
+	    "max-addresses reached, the MX hosts after it not checked" },
+	/* An address RRset over the hard cap is not judged at all (never
+	 * in part, whatever its order): it defers, even beside a usable
+	 * host, and only a bogus address elsewhere refuses. */
+	{ "a host over the address cap: deferred", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 big.hot.de" }, LIM_ADDR_CUT, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: MX host big.hot.de has more "
+	    "than 1024 addresses, too many to judge; try again later",
+	    "big.hot.de has more than 1024 A or AAAA records, none of them "
+	    "checked" },
+	{ "a host over the address cap beside a public one: no accept",
+	    BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 8.8.8.8", "20 big.hot.de" }, LIM_ADDR_CUT,
+	    BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: MX host big.hot.de has more "
+	    "than 1024 addresses, too many to judge; try again later",
+	    "big.hot.de has more than 1024 A or AAAA records, none of them "
+	    "checked" },
+	{ "a host over the address cap beside a bogus one: reject",
+	    BMX_MODE_ANY, MX_RECORDS,
+	    { "10 big.hot.de", "20 mx.hot.de 127.0.0.1" }, LIM_ADDR_CUT,
+	    BMX_OUTCOME_BOGUS, "loopback",
+	    "554 5.7.1 " P "MX host mx.hot.de[127.0.0.1] is in loopback "
+	    "network (RFC 1122)",
+	    NULL },
+	{ "the implicit MX over the address cap: deferred", BMX_MODE_ANY,
+	    MX_IMPLICIT, { "0 hot.de" }, LIM_ADDR_CUT, BMX_OUTCOME_TEMPFAIL,
+	    "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: it has more than 1024 "
+	    "addresses, too many to judge; try again later",
+	    "hot.de has more than 1024 A or AAAA records, none of them "
+	    "checked" },
 	{ "max-cname hit, nothing usable", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx.hot.de" }, LIM_CNAME, BMX_OUTCOME_TEMPFAIL, "tempfail",
 	    "451 4.4.3 " P "Temporary DNS failure for hot.de (CNAME chain too "
@@ -224,6 +259,75 @@ static const struct policy_case cases[] = {
 	    "451 4.4.3 " P "Temporary DNS failure for hot.de (lookup deadline "
 	    "passed); try again later",
 	    "lookup deadline passed" },
+	/* An A RRset of only 0.0.0.0, an AAAA RRset of only ::, what
+	 * resolvers that block a name answer: not judged, deferred, unless
+	 * something else refuses; the setting unspecified-address = reject
+	 * judges it like any address. */
+	{ "only 0.0.0.0: a blocking resolver, deferred", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx.hot.de 0.0.0.0" }, 0, BMX_OUTCOME_TEMPFAIL,
+	    "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    "0.0.0.0 for MX host mx.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
+	{ "only 0.0.0.0 and ::: deferred", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 0.0.0.0 ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    "0.0.0.0 and :: for MX host mx.hot.de, so it may be blocking the "
+	    "name; try again later",
+	    "resolver guard: mx.hot.de: 0.0.0.0 and :: alone in its answer, "
+	    "as from a resolver that blocks the name" },
+	{ "the implicit MX, only ::: deferred", BMX_MODE_ANY, MX_IMPLICIT,
+	    { "0 hot.de ::" }, 0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    ":: for hot.de, so it may be blocking the name; try again later",
+	    "resolver guard: hot.de: :: alone in its answer, as from a "
+	    "resolver that blocks the name" },
+	{ "only 0.0.0.0 beside a public host: no accept", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx1.hot.de 8.8.8.8", "20 mx2.hot.de 0.0.0.0" }, 0,
+	    BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    "0.0.0.0 for MX host mx2.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx2.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
+	{ "A only 0.0.0.0, AAAA public (one family blocked): deferred",
+	    BMX_MODE_ANY, MX_RECORDS, { "10 mx.hot.de 0.0.0.0 2a00:1450::1a" },
+	    0, BMX_OUTCOME_TEMPFAIL, "tempfail",
+	    "451 4.4.3 " P "Cannot check hot.de: the DNS resolver answers "
+	    "0.0.0.0 for MX host mx.hot.de, so it may be blocking the name; "
+	    "try again later",
+	    "resolver guard: mx.hot.de: 0.0.0.0 alone in its answer, as from "
+	    "a resolver that blocks the name" },
+	{ "A only 0.0.0.0, AAAA bogus: reject", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 0.0.0.0 ::1" }, 0, BMX_OUTCOME_BOGUS, "loopback",
+	    "554 5.7.1 " P "MX host mx.hot.de[::1] is in loopback address "
+	    "(RFC 4291)",
+	    NULL },
+	{ "only 0.0.0.0 beside a bogus host: reject", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx1.hot.de 0.0.0.0", "20 mx2.hot.de 10.1.2.3" }, 0,
+	    BMX_OUTCOME_BOGUS, "private",
+	    "554 5.7.1 " P "MX host mx2.hot.de[10.1.2.3] is in private "
+	    "network (RFC 1918)",
+	    NULL },
+	{ "0.0.0.0 beside a public A record: bogus", BMX_MODE_ANY, MX_RECORDS,
+	    { "10 mx.hot.de 8.8.8.8 0.0.0.0" }, 0, BMX_OUTCOME_BOGUS,
+	    "unspecified",
+	    "554 5.7.1 " P "MX host mx.hot.de[0.0.0.0] is in unspecified "
+	    "network, \"this network\" (RFC 791, RFC 1122)",
+	    NULL },
+	{ "an MX target 0.0.0.0. is no resolver's answer: bogus", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 0.0.0.0" }, 0, BMX_OUTCOME_BOGUS, "unspecified",
+	    "554 5.7.1 " P "MX host [0.0.0.0] is in unspecified network, "
+	    "\"this network\" (RFC 791, RFC 1122)",
+	    NULL },
+	{ "only 0.0.0.0, unspecified-address = reject", BMX_MODE_ANY,
+	    MX_RECORDS, { "10 mx.hot.de 0.0.0.0" }, SET_UNSPEC_REJECT,
+	    BMX_OUTCOME_BOGUS, "unspecified",
+	    "554 5.7.1 " P "MX host mx.hot.de[0.0.0.0] is in unspecified "
+	    "network, \"this network\" (RFC 791, RFC 1122)",
+	    NULL },
 	{ "a limit hit, but a usable host: accept", BMX_MODE_ANY, MX_RECORDS,
 	    { "10 mx.hot.de 8.8.8.8" }, LIM_MX | LIM_ADDR, BMX_OUTCOME_ACCEPT,
 	    "public", "", NULL },
@@ -373,6 +477,10 @@ build(struct built *b, const struct policy_case *c)
 	b->res.addr_limited = c->limits & LIM_ADDR;
 	b->res.cname_limited = c->limits & LIM_CNAME;
 	b->res.deadline_hit = c->limits & LIM_DEADLINE;
+	/* the host over the cap is the one left without addresses */
+	for (k = 0; k < b->res.nhosts && (c->limits & LIM_ADDR_CUT); k++)
+		if (b->hosts[k].naddrs == 0 && b->res.addr_cut_host == NULL)
+			b->res.addr_cut_host = b->hosts[k].name;
 }
 
 static void
@@ -406,6 +514,7 @@ test_cases(void **state)
 
 		build(b, c);
 		policy_for(&p, c->mode, &self);
+		p.unspecified_reject = c->limits & SET_UNSPEC_REJECT;
 		bmx_policy_judge(&p, "u@hot.de", &b->res, &j);
 		bmx_decision_reply(&j.d, reply, sizeof(reply));
 		if (j.d.outcome != c->outcome ||
