@@ -53,7 +53,7 @@ e2e_postfix
 
 plain=0
 case $mode in unbound | dnsmasq) plain=1 ;; esac
-deferred=0 refused=0 wrong=0 guarded=0
+deferred=0 refused=0 wrong=0 guarded=0 distrusted=0
 for d in $domains; do
 	E2E_N=$((E2E_N + 1))
 	out=$(swaks --server "127.0.0.1:$SMTP_PORT" --helo client.bogusmx.test \
@@ -63,8 +63,12 @@ for d in $domains; do
 		sed 's/^ *<[-*]* *\([0-9]\).*/\1/')
 	case $code in 2) got=accept ;; 5) got=reject ;; 4) got=tempfail ;; *) got="?$code" ;; esac
 	w=${want[$d]}
-	[[ "$out" == *"cannot be trusted"* ]] &&
+	# the guard's deferrals: answers it cannot trust, and 0.0.0.0 or ::
+	# alone (unspecified-address = defer)
+	[[ "$out" == *"cannot be trusted"* ||
+		"$out" == *"may be blocking the name"* ]] &&
 		guarded=$((guarded + 1))
+	[[ "$out" == *"cannot be trusted"* ]] && distrusted=$((distrusted + 1))
 	if [ "$got" = "$w" ]; then
 		echo "ok: $d: $got"
 	elif [ "$got" = accept ]; then
@@ -106,12 +110,14 @@ else
 	E2E_FAILS=$((E2E_FAILS + 1))
 	echo "FAIL: no \"$re\" in the milter's log"
 fi
-# The counters (SIGUSR2): the guard's line, its deferrals.
+# The counters (SIGUSR2): the guard's line, its deferrals.  Through a
+# plain resolver none is for distrust (0.0.0.0 alone is deferred by the
+# corpus' own answers, straight from the zone too).
 E2E_N=$((E2E_N + 1))
 stats=$(hard_milter_stats)
 n=$(printf '%s\n' "$stats" | sed -n 's/.*guard .* deferrals=\([0-9]*\).*/\1/p')
 if [ -n "$n" ] && [ "$n" = "$guarded" ] &&
-	{ [ $plain = 0 ] || [ "$n" = 0 ]; }; then
+	{ [ $plain = 0 ] || [ "$distrusted" = 0 ]; }; then
 	echo "ok: counters: ${stats#*; guard }"
 else
 	E2E_FAILS=$((E2E_FAILS + 1))
