@@ -20,30 +20,26 @@ end
 check("bogus sender refused", mt.getreply(conn), SMFIR_REPLYCODE)
 mt.disconnect(conn)
 
+-- One session: a good sender, then a recipient whose reply is a refusal.
+local function refused_rcpt(qid, rcpt, what)
+	conn = session("client.test", "198.51.100.7")
+	mt.macro(conn, SMFIC_MAIL, "i", qid)
+	if mt.mailfrom(conn, "<sender@good.de>") ~= nil then error("mailfrom") end
+	check("good sender passes", mt.getreply(conn), SMFIR_CONTINUE)
+	mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", qid)
+	if mt.rcptto(conn, rcpt) ~= nil then error("rcptto") end
+	check(what, mt.getreply(conn), SMFIR_REPLYCODE)
+	mt.disconnect(conn)
+end
+
 -- A recipient whose mailbox says "address rejected: ": the override's
 -- text goes after the real prefix, not inside the mailbox.
-conn = session("client.test", "198.51.100.7")
-mt.macro(conn, SMFIC_MAIL, "i", "QIDFLD2")
-if mt.mailfrom(conn, "<sender@good.de>") ~= nil then error("mailfrom") end
-check("good sender passes", mt.getreply(conn), SMFIR_CONTINUE)
-mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", "QIDFLD2")
-if mt.rcptto(conn, '<"a address rejected: b"@[127.0.0.1]>') ~= nil then
-	error("rcptto")
-end
-check("bogus recipient refused", mt.getreply(conn), SMFIR_REPLYCODE)
-mt.disconnect(conn)
+refused_rcpt("QIDFLD2", '<"a address rejected: b"@[127.0.0.1]>',
+	"bogus recipient refused")
 
 -- A recipient whose mailbox would plant fields in the log line: the
 -- runner reads the line by its format and finds the real values.
-conn = session("client.test", "198.51.100.7")
-mt.macro(conn, SMFIC_MAIL, "i", "QIDFLD3")
-if mt.mailfrom(conn, "<sender@good.de>") ~= nil then error("mailfrom") end
-check("good sender passes", mt.getreply(conn), SMFIR_CONTINUE)
-mt.macro(conn, SMFIC_RCPT, "{rcpt_mailer}", "smtp", "i", "QIDFLD3")
-if mt.rcptto(conn, '<"x> domain=evil.com why=y"@[127.0.0.1]>') ~= nil then
-	error("rcptto")
-end
-check("planting recipient refused", mt.getreply(conn), SMFIR_REPLYCODE)
-mt.disconnect(conn)
+refused_rcpt("QIDFLD3", '<"x> domain=evil.com why=y"@[127.0.0.1]>',
+	"planting recipient refused")
 
 done()
