@@ -3,21 +3,28 @@
  *
  * Each thread that answered has a record (thread-specific data, freed
  * by its destructor when the thread ends); a record and the session it
- * answered point at each other while the answer is owed.
+ * answered point at each other while the answer is owed.  The records
+ * are also on one list, so that those of threads still running when the
+ * process exits remain held by the module, not only by thread-specific
+ * slots that a leak checker may not see (a worker thread half-way
+ * through its end when main() returns).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 
 #include "replies.h"
 
 struct bmx_replies_thread {
-	struct bmx_session *s; /* owed to, or NULL */
+	struct bmx_session *s;		     /* owed to, or NULL */
+	LIST_ENTRY(bmx_replies_thread) link; /* on threads */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t written = PTHREAD_COND_INITIALIZER;
 static unsigned long owed;
+static LIST_HEAD(, bmx_replies_thread) threads = LIST_HEAD_INITIALIZER(threads);
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static bool have_key;
@@ -42,6 +49,7 @@ thread_ends(void *p)
 
 	pthread_mutex_lock(&lock);
 	settle_locked(t);
+	LIST_REMOVE(t, link);
 	pthread_mutex_unlock(&lock);
 	free(t);
 }
@@ -68,6 +76,7 @@ void
 bmx_replies_owe(struct bmx_session *s)
 {
 	struct bmx_replies_thread *t;
+	bool new_record = false;
 
 	pthread_once(&key_once, make_key);
 	if (!have_key)
@@ -80,8 +89,11 @@ bmx_replies_owe(struct bmx_session *s)
 			free(t);
 			return;
 		}
+		new_record = true;
 	}
 	pthread_mutex_lock(&lock);
+	if (new_record)
+		LIST_INSERT_HEAD(&threads, t, link);
 	settle_locked(t);
 	settle_locked(s->owed_by);
 	t->s = s;
