@@ -277,6 +277,19 @@ fuzz_answer_one(struct bmx_query *q)
 	    why[0] != '\0' ? why : "no answer from " SERVER);
 }
 
+/* An RRset of n addresses that holds nothing but the unspecified
+ * address (0.0.0.0, ::): what a resolver that blocks the name answers. */
+static bool
+all_unspecified(const struct bmx_ip *a, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (!bmx_ip_unspecified(&a[k]))
+			return false;
+	return n > 0;
+}
+
 /* The verdict must never let a bogus domain through. */
 static void
 check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
@@ -284,8 +297,9 @@ check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
 {
 	const struct bmx_decision *d = &j->d;
 	struct bmx_ipclass cls;
-	size_t i, k, total = 0, bogus = 0, usable = 0;
+	size_t i, k, total = 0, bogus = 0, usable = 0, nblocked = 0;
 	char esc[2 * BMX_REPLY_MAX], text[BMX_REPLY_MAX];
+	bool blocked[2];
 
 	FUZZ_CHECK(memchr(d->detail, '\0', sizeof(d->detail)) != NULL);
 	FUZZ_CHECK(bmx_decision_text(d, text, sizeof(text)) < sizeof(text));
@@ -344,6 +358,11 @@ check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
 		}
 		FUZZ_CHECK(h->n4 <= (h->a != NULL ? h->a->n : 0));
 		FUZZ_CHECK(h->n6 <= (h->aaaa != NULL ? h->aaaa->n : 0));
+		blocked[0] = !pol->unspecified_reject &&
+		    all_unspecified(h->addrs[0], h->n4);
+		blocked[1] = !pol->unspecified_reject &&
+		    all_unspecified(h->addrs[1], h->n6);
+		nblocked += blocked[0] + blocked[1];
 		for (k = 0; k < h->naddrs; k++) {
 			const struct bmx_ip *ip = k < h->n4 ?
 			    &h->addrs[0][k] :
@@ -351,18 +370,23 @@ check_verdict(const struct bmx_policy *pol, const struct bmx_resolution *res,
 
 			FUZZ_CHECK(
 			    ip->family == (k < h->n4 ? BMX_IP_V4 : BMX_IP_V6));
+			total++;
+			/* what a blocking resolver answers is not judged */
+			if (blocked[k >= h->n4])
+				continue;
 			bmx_ipclass_classify(
 			    pol->tables, pol->ntables, pol->registry, ip, &cls);
 			bogus += cls.bogus;
 			usable += !cls.bogus;
-			total++;
 		}
 	}
 	FUZZ_CHECK(j->nclasses == total);
 	FUZZ_CHECK(j->nbogus == bogus);
 	FUZZ_CHECK(j->nusable <= usable);
+	FUZZ_CHECK((j->unspecified != NULL) == (nblocked > 0));
 	if (d->verdict != BMX_VERDICT_ACCEPT)
 		return;
+	FUZZ_CHECK(nblocked == 0);
 	FUZZ_CHECK(j->nusable > 0 && usable > 0);
 	FUZZ_CHECK(!res->null_mx);
 	if (pol->mode == BMX_MODE_ANY)
