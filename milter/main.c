@@ -33,7 +33,9 @@
  * flight finish and their answers are written (replies.h) before the
  * exit, ten seconds at most.
  *
- * For tests only: BOGUSMX_TEST_STOP_AFTER_BIND (sock.h) and
+ * For tests only: BOGUSMX_TEST_STOP_AFTER_BIND (sock.h),
+ * BOGUSMX_TEST_START_HOLD=FILE, which holds the start (the configuration
+ * read, nothing set up) until FILE exists, and
  * BOGUSMX_TEST_RELOAD_HOLD=FILE, which holds a reload in progress until
  * FILE exists.
  *
@@ -243,13 +245,24 @@ warn_fixed(const struct bmx_config *old, const struct bmx_config *c)
 		    "the next start");
 }
 
+/* For tests: wait until the file that the environment variable env
+ * names exists (nothing when env is not set). */
+static void
+test_hold(const char *env)
+{
+	const char *file = getenv(env);
+
+	if (file != NULL)
+		while (access(file, F_OK) != 0)
+			usleep(20000);
+}
+
 static void
 reload(void)
 {
 	struct bmx_state *old, *st;
 	struct bmx_config *c;
 	struct bmx_diag d;
-	const char *hold;
 	char err[512];
 
 	syslog(LOG_INFO, "SIGUSR1: reloading %s", opt.conf);
@@ -264,10 +277,7 @@ reload(void)
 	bmx_perm_check_config(c, getuid(), &d);
 	report(&d, "bogusmx-milter: ");
 	bmx_diag_clear(&d);
-	/* For tests: a reload held in progress until a file exists. */
-	if ((hold = getenv("BOGUSMX_TEST_RELOAD_HOLD")) != NULL)
-		while (access(hold, F_OK) != 0)
-			usleep(20000);
+	test_hold("BOGUSMX_TEST_RELOAD_HOLD");
 	old = bmx_state_get();
 	if (old != NULL)
 		warn_fixed(old->cfg, c);
@@ -638,6 +648,7 @@ main(int argc, char **argv)
 	}
 	if (c == NULL)
 		return rc;
+	test_hold("BOGUSMX_TEST_START_HOLD");
 	if ((rc = set_up(c, sock, &spec, root, &st)) != 0)
 		goto fail;
 	if (sem_init(&reloader_go, 0, 0) != 0 ||
