@@ -5,9 +5,9 @@
  * by its destructor when the thread ends); a record and the session it
  * answered point at each other while the answer is owed.  The records
  * are also on one list, so that those of threads still running when the
- * process exits remain held by the module, not only by thread-specific
- * slots that a leak checker may not see (a worker thread half-way
- * through its end when main() returns).
+ * process exits (libmilter's pool workers outlive smfi_main()) remain
+ * held by the module, not only by thread-specific slots, in which
+ * LeakSanitizer did not always find them.
  */
 #include <errno.h>
 #include <pthread.h>
